@@ -1,0 +1,1 @@
+"""vault-platform's Pulumi components, one concern per module (see README, Architecture)."""

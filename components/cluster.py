@@ -1,0 +1,197 @@
+"""``VaultCluster``: a hardened, highly available Vault server on Kubernetes.
+
+Built from typed pulumi-kubernetes resources (no Helm chart), so every object is
+visible to previews, tests and policy checks. The object bodies come from the pure
+functions in :mod:`components.cluster_objects`; the server configuration from
+:func:`components.server_config.render_server_config`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from typing import Any, Optional
+
+import pulumi
+import pulumi_kubernetes as k8s
+
+from components import cluster_objects as objects
+from components.config import StackConfig
+from components.server_config import AwsKmsSeal, RaftJoin, ServerConfigSpec, render_server_config
+from components.tls import VaultTls, VaultTlsArgs
+
+
+@dataclass
+class VaultClusterArgs:
+    config: StackConfig
+    """The validated stack configuration (cluster, storage, TLS, network, telemetry)."""
+    seal_region: Optional[pulumi.Input[str]] = None
+    """AWS region of the auto-unseal key; with ``seal_kms_key_id``. Shamir when omitted."""
+    seal_kms_key_id: Optional[pulumi.Input[str]] = None
+    """KMS key id for the ``seal "awskms"`` stanza; Vault keeps its Shamir seal when omitted."""
+    service_account_annotations: dict[str, pulumi.Input[str]] = field(default_factory=dict)
+    """Annotations for Vault's ServiceAccount (e.g. an IRSA role); none when omitted."""
+    extra_env: list[dict[str, Any]] = field(default_factory=list)
+    """Extra container environment entries (secret references only, never values)."""
+
+
+class VaultCluster(pulumi.ComponentResource):
+    """Namespace, identity, TLS, config, Services, StatefulSet, PDB and NetworkPolicies."""
+
+    address: pulumi.Output[str]
+    """The in-cluster API address (``https://<name>.<namespace>.svc.<domain>:8200``)."""
+    ca_cert_pem: Optional[pulumi.Output[str]]
+    """CA that signed the server certificate (generated TLS only)."""
+    namespace: pulumi.Output[str]
+    service_account_name: pulumi.Output[str]
+    server_config: pulumi.Output[str]
+    """The rendered ``server.hcl``."""
+
+    def __init__(self, name: str, args: VaultClusterArgs, opts: Optional[pulumi.ResourceOptions] = None):
+        super().__init__("vault-platform:cluster:VaultCluster", name, None, opts)
+        config = args.config
+        cluster = config.cluster
+        ha = config.storage.type == "raft"
+        tls_enabled = config.tls.mode != "disabled"
+        layout = objects.ClusterLayout.of(cluster, config.kubernetes, tls_enabled, ha)
+        child = pulumi.ResourceOptions(parent=self)
+
+        namespace = k8s.core.v1.Namespace(
+            f"{name}-namespace",
+            metadata=objects.namespace_metadata(layout),
+            # Deleting the namespace deletes the data volumes with it.
+            opts=pulumi.ResourceOptions(parent=self, protect=True, retain_on_delete=True),
+        )
+        in_namespace = pulumi.ResourceOptions(parent=self, depends_on=[namespace])
+
+        service_account = k8s.core.v1.ServiceAccount(
+            f"{name}-service-account",
+            metadata=layout.metadata(layout.name, annotations=dict(args.service_account_annotations)),
+            automount_service_account_token=False,
+            opts=in_namespace,
+        )
+        bound: list[pulumi.Resource] = [service_account]
+        if ha:
+            role = k8s.rbac.v1.Role(
+                f"{name}-service-registration",
+                metadata=layout.metadata(f"{layout.name}-service-registration"),
+                rules=objects.service_registration_role(layout),
+                opts=in_namespace,
+            )
+            bound.append(
+                k8s.rbac.v1.RoleBinding(
+                    f"{name}-service-registration",
+                    metadata=layout.metadata(f"{layout.name}-service-registration"),
+                    role_ref={"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": role.metadata["name"]},
+                    subjects=[{"kind": "ServiceAccount", "name": layout.name, "namespace": layout.namespace}],
+                    opts=in_namespace,
+                )
+            )
+
+        tls_resources: list[pulumi.Resource] = []
+        self.ca_cert_pem = None
+        if tls_enabled:
+            tls_config = config.tls
+            manager = tls_config.cert_manager
+            certificate = VaultTls(
+                f"{name}-tls",
+                VaultTlsArgs(
+                    namespace=layout.namespace,
+                    secret_name=layout.tls_secret,
+                    dns_names=layout.dns_names(tls_config.extra_dns_names),
+                    labels=layout.labels,
+                    mode="cert-manager" if tls_config.mode == "cert-manager" else "generated",
+                    ca_validity_hours=tls_config.ca_validity_hours,
+                    server_validity_hours=tls_config.server_validity_hours,
+                    issuer_name=manager.issuer_name if manager else None,
+                    issuer_kind=manager.issuer_kind if manager else "ClusterIssuer",
+                    duration=manager.duration if manager else "2160h",
+                    renew_before=manager.renew_before if manager else "360h",
+                ),
+                opts=in_namespace,
+            )
+            self.ca_cert_pem = certificate.ca_cert_pem
+            tls_resources.append(certificate)
+
+        seal_inputs = pulumi.Output.all(args.seal_region, args.seal_kms_key_id)
+        spec_base = dict(
+            storage="raft" if ha else "file",
+            tls_enabled=tls_enabled,
+            ui=cluster.ui,
+            log_level=cluster.log_level,
+            log_format=cluster.log_format,
+            raft_join=RaftJoin(
+                namespace=layout.namespace,
+                label_selector=layout.label_selector,
+                tls_server_name=layout.tls_server_name if tls_enabled else None,
+            )
+            if ha
+            else None,
+            performance_multiplier=config.storage.raft.performance_multiplier,
+            autopilot_reconcile_interval=config.storage.raft.autopilot_reconcile_interval,
+            autopilot_update_interval=config.storage.raft.autopilot_update_interval,
+            prometheus_retention_time=config.telemetry.prometheus_retention_time,
+            disable_hostname=config.telemetry.disable_hostname,
+        )
+        self.server_config = seal_inputs.apply(
+            lambda seal: render_server_config(
+                ServerConfigSpec(
+                    **spec_base,
+                    seal=AwsKmsSeal(region=seal[0], kms_key_id=seal[1]) if seal[1] else None,
+                )
+            )
+        )
+        config_map = k8s.core.v1.ConfigMap(
+            f"{name}-config",
+            metadata=layout.metadata(layout.config_map),
+            data={objects.SERVER_CONFIG_FILE: self.server_config},
+            immutable=False,
+            opts=in_namespace,
+        )
+
+        for service_name, spec in objects.services(layout).items():
+            k8s.core.v1.Service(
+                f"{name}-service-{service_name.removeprefix(layout.name).lstrip('-') or 'api'}",
+                metadata=layout.metadata(service_name),
+                spec=spec,
+                opts=in_namespace,
+            )
+
+        checksum = self.server_config.apply(lambda text: hashlib.sha256(text.encode()).hexdigest())
+        statefulset = k8s.apps.v1.StatefulSet(
+            f"{name}-server",
+            metadata=layout.metadata(layout.name, annotations=objects.checkov_skips(cluster)),
+            spec=objects.statefulset_spec(layout, cluster, layout.name, checksum, args.extra_env),
+            opts=pulumi.ResourceOptions(
+                parent=self, depends_on=[namespace, config_map, *bound, *tls_resources]
+            ),
+        )
+
+        k8s.policy.v1.PodDisruptionBudget(
+            f"{name}-disruption-budget",
+            metadata=layout.metadata(layout.name),
+            spec=objects.disruption_budget(layout),
+            opts=in_namespace,
+        )
+
+        if config.network.network_policies:
+            for policy_name, spec in objects.network_policies(layout, config.network).items():
+                k8s.networking.v1.NetworkPolicy(
+                    f"{name}-network-policy-{policy_name.removeprefix(layout.name).lstrip('-')}",
+                    metadata=layout.metadata(policy_name),
+                    spec=spec,
+                    opts=in_namespace,
+                )
+
+        self.address = pulumi.Output.from_input(layout.address)
+        self.namespace = namespace.metadata.apply(lambda m: m["name"])
+        self.service_account_name = service_account.metadata.apply(lambda m: m["name"])
+        self.statefulset_name = statefulset.metadata.apply(lambda m: m["name"])
+        self.register_outputs(
+            {
+                "address": self.address,
+                "ca_cert_pem": self.ca_cert_pem,
+                "namespace": self.namespace,
+                "service_account_name": self.service_account_name,
+            }
+        )

@@ -1,0 +1,612 @@
+"""The stack-configuration schema: typed, validated once, with clear errors.
+
+Every value a stack may set lives under the project's config namespace
+(``vault-platform:<key>``) in ``Pulumi.<stack>.yaml``. :func:`load` turns the raw
+key/value map into a frozen :class:`StackConfig` or raises :class:`ConfigError`
+listing *every* problem at once; each problem names the stack file, the key path,
+the bad value and what is allowed.
+
+This module makes no Pulumi calls: the program hands it the values Pulumi's
+runtime holds, the offline planner hands it the values read from the stack
+file. Both go through the same :func:`load`.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import re
+import typing
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal, Mapping, Optional
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+NAMESPACE = "vault-platform"
+"""The Pulumi config namespace (the project name in Pulumi.yaml)."""
+
+ENVIRONMENTS = ("dev", "staging", "production")
+SUPPORTED_KUBERNETES_MINORS = tuple(f"1.{minor}" for minor in range(25, 38))
+"""Kubernetes minor versions whose schemas the offline validator bundles."""
+
+_DNS_LABEL = r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"
+_DNS_SUBDOMAIN = r"^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$"
+_QUANTITY = r"^[0-9]+(\.[0-9]+)?(m|Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$"
+_DURATION = r"^([0-9]+(ns|us|ms|s|m|h))+$"
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# --------------------------------------------------------------------------- schema
+
+
+class KubernetesConfig(_Model):
+    """Where and for which Kubernetes the stack deploys."""
+
+    version: str = Field(
+        "1.31.0",
+        pattern=r"^1\.[0-9]+\.[0-9]+$",
+        description="Kubernetes version of the target cluster (MAJOR.MINOR.PATCH); the "
+        "rendered manifests are validated against this version's schemas.",
+    )
+    namespace: str = Field(
+        "vault",
+        pattern=_DNS_LABEL,
+        max_length=63,
+        description="Namespace created for Vault (DNS label).",
+    )
+    cluster_domain: str = Field(
+        "cluster.local",
+        pattern=_DNS_SUBDOMAIN,
+        description="The cluster's DNS domain, used in TLS names and addresses.",
+    )
+
+
+class ImageConfig(_Model):
+    """The Vault container image."""
+
+    repository: str = Field(
+        "hashicorp/vault",
+        pattern=r"^[a-z0-9]+([._/-][a-z0-9]+)*(:[0-9]+)?(/[a-z0-9]+([._-][a-z0-9]+)*)*$",
+        description="Image repository.",
+    )
+    tag: str = Field(
+        "1.21.2",
+        pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$",
+        description="Image tag; pinned, never `latest`.",
+    )
+    digest: Optional[str] = Field(
+        None,
+        pattern=r"^sha256:[0-9a-f]{64}$",
+        description="Image digest (`sha256:<64 hex>`). When set the image is pulled by "
+        "digest; when omitted it is pulled by tag and the manifest carries a "
+        "documented checkov skip for CKV_K8S_43.",
+    )
+    pull_policy: Literal["IfNotPresent", "Always"] = Field(
+        "IfNotPresent",
+        description="Image pull policy. `IfNotPresent` keeps restarts independent of the "
+        "registry's availability.",
+    )
+
+
+class ResourceQuantities(_Model):
+    cpu: str = Field(..., pattern=_QUANTITY, description="CPU quantity, e.g. `500m`.")
+    memory: str = Field(..., pattern=_QUANTITY, description="Memory quantity, e.g. `1Gi`.")
+
+
+class ResourcesConfig(_Model):
+    """Container resource requests and limits."""
+
+    requests: ResourceQuantities = Field(
+        ResourceQuantities(cpu="500m", memory="512Mi"),
+        description="Resource requests.",
+    )
+    limits: ResourceQuantities = Field(
+        ResourceQuantities(cpu="2", memory="1Gi"),
+        description="Resource limits; each must be at least its request.",
+    )
+
+
+class VolumeConfig(_Model):
+    size: str = Field("10Gi", pattern=_QUANTITY, description="Volume size.")
+    storage_class: Optional[str] = Field(
+        None,
+        pattern=_DNS_SUBDOMAIN,
+        description="StorageClass name; the cluster default when omitted.",
+    )
+
+
+class ClusterConfig(_Model):
+    """The Vault server workload."""
+
+    name: str = Field(
+        "vault",
+        pattern=_DNS_LABEL,
+        max_length=40,
+        description="Base name of every Kubernetes object (DNS label, at most 40 characters "
+        "so that suffixes fit).",
+    )
+    replicas: int = Field(
+        3,
+        ge=1,
+        le=9,
+        description="Vault server pods. Raft needs an odd count, at least 3 outside dev; "
+        "file storage needs exactly 1.",
+    )
+    image: ImageConfig = Field(ImageConfig(), description="The container image.")
+    resources: ResourcesConfig = Field(ResourcesConfig(), description="Requests and limits.")
+    data_volume: VolumeConfig = Field(
+        VolumeConfig(), description="Persistent volume per pod for Vault's data."
+    )
+    audit_volume: VolumeConfig = Field(
+        VolumeConfig(), description="Persistent volume per pod for file audit devices."
+    )
+    anti_affinity: Literal["required", "preferred"] = Field(
+        "required",
+        description="Pod anti-affinity across nodes. `preferred` is a dev-only shortcut.",
+    )
+    zone_spread: Literal["DoNotSchedule", "ScheduleAnyway"] = Field(
+        "DoNotSchedule",
+        description="What the scheduler does when pods cannot be spread evenly across zones "
+        "(`topology.kubernetes.io/zone`, max skew 1).",
+    )
+    update_strategy: Literal["OnDelete", "RollingUpdate"] = Field(
+        "OnDelete",
+        description="StatefulSet update strategy. `OnDelete` lets operators restart standbys "
+        "before the active node, as HashiCorp's upgrade procedure asks.",
+    )
+    termination_grace_period_seconds: int = Field(
+        60, ge=10, le=600, description="Time Vault gets to step down and shut down cleanly."
+    )
+    log_level: Literal["trace", "debug", "info", "warn", "error"] = Field(
+        "info", description="Server log level."
+    )
+    log_format: Literal["standard", "json"] = Field("json", description="Server log format.")
+    ui: bool = Field(True, description="Serve the web UI on the API port.")
+    edition: Literal["community", "enterprise"] = Field(
+        "community", description="Vault edition; enterprise features are refused on community."
+    )
+
+
+class RaftConfig(_Model):
+    """Integrated storage (Raft) tuning."""
+
+    performance_multiplier: int = Field(
+        1, ge=0, le=10, description="Raft timing multiplier; 1 is HashiCorp's production value."
+    )
+    autopilot_reconcile_interval: str = Field(
+        "10s", pattern=_DURATION, description="How often autopilot reconciles voter state."
+    )
+    autopilot_update_interval: str = Field(
+        "2s", pattern=_DURATION, description="How often autopilot refreshes server state."
+    )
+
+
+class StorageConfig(_Model):
+    """Where Vault keeps its data."""
+
+    type: Literal["raft", "postgresql", "file"] = Field(
+        "raft",
+        description="`raft` (integrated storage, HA), `postgresql` (not available yet) or "
+        "`file` (dev only, single replica).",
+    )
+    raft: RaftConfig = Field(RaftConfig(), description="Raft settings (type `raft` only).")
+
+
+class CertManagerConfig(_Model):
+    issuer_name: str = Field(..., pattern=_DNS_SUBDOMAIN, description="Issuer or ClusterIssuer name.")
+    issuer_kind: Literal["Issuer", "ClusterIssuer"] = Field(
+        "ClusterIssuer", description="Kind of the issuer."
+    )
+    duration: str = Field("2160h", pattern=_DURATION, description="Certificate lifetime.")
+    renew_before: str = Field("360h", pattern=_DURATION, description="Renewal margin.")
+
+
+class TlsConfig(_Model):
+    """TLS for the API and the Raft join."""
+
+    mode: Literal["generated", "cert-manager", "disabled"] = Field(
+        "generated",
+        description="`generated`: a CA and server certificate made by the stack (private "
+        "keys are Pulumi secrets); `cert-manager`: a Certificate issued by an existing "
+        "issuer; `disabled`: plain HTTP, dev only.",
+    )
+    extra_dns_names: tuple[str, ...] = Field(
+        (), description="Extra DNS names for the server certificate (e.g. an ingress host)."
+    )
+    cert_manager: Optional[CertManagerConfig] = Field(
+        None, description="Required when mode is `cert-manager`."
+    )
+    ca_validity_hours: int = Field(
+        87600, ge=24, description="Lifetime of the generated CA (mode `generated`)."
+    )
+    server_validity_hours: int = Field(
+        8760, ge=24, description="Lifetime of the generated server certificate."
+    )
+
+
+class NetworkConfig(_Model):
+    """Who may reach Vault."""
+
+    network_policies: bool = Field(
+        True,
+        description="Default-deny ingress in Vault's namespace; the API port open only to "
+        "`allowed_namespaces`, the cluster port only between Vault pods. Turning it off is "
+        "a dev-only shortcut.",
+    )
+    allowed_namespaces: tuple[str, ...] = Field(
+        (),
+        description="Namespaces whose pods may call the API port (8200). Vault's own pods "
+        "always may.",
+    )
+
+
+class TelemetryConfig(_Model):
+    prometheus_retention_time: str = Field(
+        "24h", pattern=_DURATION, description="How long Prometheus metrics are kept in memory."
+    )
+    disable_hostname: bool = Field(True, description="Leave the host name out of metric names.")
+
+
+class StackConfig(_Model):
+    """The whole validated configuration of one stack."""
+
+    environment: Literal["dev", "staging", "production"] = Field(
+        ..., description="Which environment the stack is. Dev-only shortcuts are refused "
+        "in staging and production."
+    )
+    kubernetes: KubernetesConfig = Field(KubernetesConfig(), description="Target cluster.")
+    cluster: ClusterConfig = Field(ClusterConfig(), description="The Vault workload.")
+    storage: StorageConfig = Field(StorageConfig(), description="The storage backend.")
+    tls: TlsConfig = Field(TlsConfig(), description="TLS.")
+    network: NetworkConfig = Field(NetworkConfig(), description="Network policies.")
+    telemetry: TelemetryConfig = Field(TelemetryConfig(), description="Telemetry stanza.")
+
+    @property
+    def is_dev(self) -> bool:
+        return self.environment == "dev"
+
+
+# --------------------------------------------------------------------------- errors
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One invalid value: where it is, what it is, and what is allowed."""
+
+    path: str
+    message: str
+    value: Any = None
+    has_value: bool = True
+
+    def render(self) -> str:
+        shown = f" = {_show(self.value)}" if self.has_value else ""
+        return f"{NAMESPACE}:{self.path}{shown}: {self.message}"
+
+
+class ConfigError(ValueError):
+    """The stack configuration is invalid; ``problems`` lists every problem found."""
+
+    def __init__(self, source: str, problems: list[Problem]):
+        self.source = source
+        self.problems = sorted(problems, key=lambda p: (p.path, p.message))
+        count = len(self.problems)
+        lines = [f"invalid stack configuration in {source} ({count} problem{'s' * (count != 1)}):"]
+        lines += [f"  - {p.render()}" for p in self.problems]
+        super().__init__("\n".join(lines))
+
+
+def _show(value: Any) -> str:
+    text = json.dumps(value, default=str) if not isinstance(value, str) else repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+# --------------------------------------------------------------------------- loading
+
+
+@dataclass(frozen=True)
+class SecretPlaceholder:
+    """A `secure:` value read offline: it stays encrypted, only its presence is known."""
+
+    ciphertext: str = field(repr=False)
+
+
+def read_stack_file(path: Path) -> dict[str, Any]:
+    """Read a ``Pulumi.<stack>.yaml`` file into the raw ``{key: value}`` config map.
+
+    Values under ``secure:`` stay encrypted and become :class:`SecretPlaceholder`.
+    Raises :class:`ConfigError` when the file is missing or not a stack file.
+    """
+    source = str(path)
+    try:
+        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(source, [Problem("", "stack file not found", has_value=False)]) from None
+    except yaml.YAMLError as exc:
+        raise ConfigError(source, [Problem("", f"not valid YAML: {exc}", has_value=False)]) from None
+    if document is None:
+        document = {}
+    if not isinstance(document, dict) or not isinstance(document.get("config", {}), dict):
+        raise ConfigError(
+            source,
+            [Problem("", "a stack file is a mapping with a `config:` mapping", has_value=False)],
+        )
+    return {str(k): _unwrap_secure(v) for k, v in (document.get("config") or {}).items()}
+
+
+def _unwrap_secure(value: Any) -> Any:
+    if isinstance(value, dict):
+        if set(value) == {"secure"} and isinstance(value["secure"], str):
+            return SecretPlaceholder(value["secure"])
+        return {k: _unwrap_secure(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_unwrap_secure(v) for v in value]
+    return value
+
+
+def decode_runtime_value(text: str) -> Any:
+    """Pulumi's runtime hands every config value over as text; objects come JSON-encoded."""
+    try:
+        return json.loads(text)
+    except (TypeError, ValueError):
+        return text
+
+
+def load(raw: Mapping[str, Any], source: str, stack: Optional[str] = None) -> StackConfig:
+    """Validate the raw config map of one stack and return the typed configuration.
+
+    ``raw`` maps full keys (``vault-platform:cluster``) to values; keys of other
+    namespaces (``aws:region``, ``kubernetes:context``) are left to their providers.
+    ``source`` names the stack file in messages. When ``stack`` is one of the
+    environment names, ``environment`` must match it.
+    """
+    ours: dict[str, Any] = {}
+    for key, value in raw.items():
+        namespace, _, name = key.partition(":")
+        if namespace == NAMESPACE:
+            ours[name] = value
+
+    problems = _unknown_keys(StackConfig, ours, "")
+    known = _strip_unknown(StackConfig, ours)
+    config: Optional[StackConfig] = None
+    try:
+        config = StackConfig.model_validate(known)
+    except ValidationError as exc:
+        problems += [_from_pydantic(error, known) for error in exc.errors()]
+    if config is not None:
+        problems += _cross_field_problems(config, ours, stack)
+    if problems:
+        raise ConfigError(source, problems)
+    assert config is not None
+    return config
+
+
+def load_stack_file(path: Path, stack: Optional[str] = None) -> StackConfig:
+    """Read and validate a stack file; the stack name defaults to the file's."""
+    if stack is None:
+        stack = stack_name_of(path)
+    return load(read_stack_file(path), str(path), stack)
+
+
+def stack_name_of(path: Path) -> str:
+    match = re.fullmatch(r"Pulumi\.(.+)\.yaml", path.name)
+    return match.group(1) if match else path.stem
+
+
+# --------------------------------------------------------------------------- unknown keys
+
+
+def _model_in(annotation: Any) -> Optional[type[BaseModel]]:
+    """The model class a field holds (directly or inside Optional/tuple/list/dict)."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in typing.get_args(annotation):
+        found = _model_in(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def _unknown_keys(model: type[BaseModel], data: Any, prefix: str) -> list[Problem]:
+    if not isinstance(data, dict):
+        return []
+    problems = []
+    fields = model.model_fields
+    for key, value in data.items():
+        path = f"{prefix}.{key}" if prefix else str(key)
+        if key not in fields:
+            hint = difflib.get_close_matches(str(key), list(fields), n=1, cutoff=0.6)
+            did_you_mean = f"did you mean `{hint[0]}`? " if hint else ""
+            problems.append(
+                Problem(
+                    path,
+                    f"unknown key; {did_you_mean}allowed keys: {', '.join(sorted(fields))}",
+                    has_value=False,
+                )
+            )
+            continue
+        inner = _model_in(fields[key].annotation)
+        if inner is None:
+            continue
+        if isinstance(value, dict):
+            problems += _unknown_keys(inner, value, path)
+        elif isinstance(value, list):
+            for index, item in enumerate(value):
+                problems += _unknown_keys(inner, item, f"{path}[{index}]")
+    return problems
+
+
+def _strip_unknown(model: type[BaseModel], data: Any) -> Any:
+    """Drop unknown keys (already reported) so the typed pass reports only real type errors."""
+    if not isinstance(data, dict):
+        return data
+    kept = {}
+    for key, value in data.items():
+        if key not in model.model_fields:
+            continue
+        inner = _model_in(model.model_fields[key].annotation)
+        if inner is not None and isinstance(value, dict):
+            value = _strip_unknown(inner, value)
+        elif inner is not None and isinstance(value, list):
+            value = [_strip_unknown(inner, item) for item in value]
+        kept[key] = value
+    return kept
+
+
+def _from_pydantic(error: Mapping[str, Any], data: Any) -> Problem:
+    path = ""
+    for part in error["loc"]:
+        path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
+    if error["type"] == "missing":
+        return Problem(path, "required key is missing", has_value=False)
+    value = error.get("input")
+    if isinstance(value, SecretPlaceholder):
+        return Problem(path, "this key cannot be a secret (`secure:`) value", has_value=False)
+    message = error["msg"]
+    context = error.get("ctx") or {}
+    if error["type"] == "string_pattern_mismatch":
+        message = f"does not match the allowed form {context.get('pattern')}"
+    return Problem(path, message[0].lower() + message[1:], value)
+
+
+# --------------------------------------------------------------------------- cross-field rules
+
+_QUANTITY_FACTORS = {
+    "m": 1e-3, "": 1, "k": 1e3, "M": 1e6, "G": 1e9, "T": 1e12, "P": 1e15, "E": 1e18,
+    "Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "Ti": 2**40, "Pi": 2**50, "Ei": 2**60,
+}
+
+
+def quantity(text: str) -> float:
+    """The numeric value of a Kubernetes quantity such as ``500m`` or ``1Gi``."""
+    match = re.fullmatch(r"([0-9]+(?:\.[0-9]+)?)([A-Za-z]*)", text)
+    if not match or match.group(2) not in _QUANTITY_FACTORS:
+        raise ValueError(f"not a Kubernetes quantity: {text!r}")
+    return float(match.group(1)) * _QUANTITY_FACTORS[match.group(2)]
+
+
+def _cross_field_problems(
+    config: StackConfig, given: Mapping[str, Any], stack: Optional[str]
+) -> list[Problem]:
+    problems: list[Problem] = []
+    env = config.environment
+    dev = config.is_dev
+    cluster = config.cluster
+    storage = config.storage.type
+
+    if stack in ENVIRONMENTS and env != stack:
+        problems.append(
+            Problem("environment", f"the stack `{stack}` must declare environment `{stack}`", env)
+        )
+
+    minor = ".".join(config.kubernetes.version.split(".")[:2])
+    if minor not in SUPPORTED_KUBERNETES_MINORS:
+        problems.append(
+            Problem(
+                "kubernetes.version",
+                f"unsupported Kubernetes version; allowed minors: "
+                f"{SUPPORTED_KUBERNETES_MINORS[0]} to {SUPPORTED_KUBERNETES_MINORS[-1]}",
+                config.kubernetes.version,
+            )
+        )
+
+    if storage == "postgresql":
+        problems.append(
+            Problem(
+                "storage.type",
+                "PostgreSQL storage is not available in this release; allowed: raft, file",
+                storage,
+            )
+        )
+    if storage == "file":
+        if not dev:
+            problems.append(
+                Problem("storage.type", f"file storage is dev-only; {env} allows: raft", storage)
+            )
+        if cluster.replicas != 1:
+            problems.append(
+                Problem(
+                    "cluster.replicas",
+                    "file storage has no HA: replicas must be 1 (use raft for more)",
+                    cluster.replicas,
+                )
+            )
+    if "raft" in (given.get("storage") or {}) and storage != "raft":
+        problems.append(
+            Problem("storage.raft", f"only valid with storage.type raft, not {storage}", has_value=False)
+        )
+    if storage == "raft":
+        if not dev and (cluster.replicas < 3 or cluster.replicas % 2 == 0):
+            problems.append(
+                Problem(
+                    "cluster.replicas",
+                    f"Raft storage in {env} needs an odd replica count of at least 3 "
+                    "(allowed: 3, 5, 7, 9)",
+                    cluster.replicas,
+                )
+            )
+        elif dev and cluster.replicas % 2 == 0:
+            problems.append(
+                Problem(
+                    "cluster.replicas",
+                    "Raft needs an odd replica count for a quorum (allowed: 1, 3, 5, 7, 9)",
+                    cluster.replicas,
+                )
+            )
+
+    if cluster.image.tag == "latest":
+        problems.append(
+            Problem("cluster.image.tag", "pin a version; `latest` is not allowed", "latest")
+        )
+    for kind in ("cpu", "memory"):
+        request = getattr(cluster.resources.requests, kind)
+        limit = getattr(cluster.resources.limits, kind)
+        if quantity(limit) < quantity(request):
+            problems.append(
+                Problem(
+                    f"cluster.resources.limits.{kind}",
+                    f"the limit is below the request ({request}); allowed: at least {request}",
+                    limit,
+                )
+            )
+
+    if not dev:
+        shortcuts = [
+            ("tls.mode", config.tls.mode == "disabled", config.tls.mode,
+             "TLS cannot be off outside dev; allowed: generated, cert-manager"),
+            ("network.network_policies", not config.network.network_policies, False,
+             "network policies are a dev-only opt-out; allowed: true"),
+            ("cluster.anti_affinity", cluster.anti_affinity == "preferred", "preferred",
+             "soft anti-affinity is a dev-only shortcut; allowed: required"),
+        ]
+        for path, refused, value, message in shortcuts:
+            if refused:
+                problems.append(Problem(path, f"{message} (environment {env})", value))
+
+    if config.tls.mode == "cert-manager" and config.tls.cert_manager is None:
+        problems.append(
+            Problem("tls.cert_manager", "required when tls.mode is cert-manager", has_value=False)
+        )
+    if config.tls.mode != "cert-manager" and config.tls.cert_manager is not None:
+        problems.append(
+            Problem(
+                "tls.cert_manager",
+                f"only valid with tls.mode cert-manager, not {config.tls.mode}",
+                has_value=False,
+            )
+        )
+    for index, name in enumerate(config.tls.extra_dns_names):
+        if not re.fullmatch(r"(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*", name):
+            problems.append(
+                Problem(f"tls.extra_dns_names[{index}]", "not a DNS name (lowercase, dots, dashes)", name)
+            )
+    for index, name in enumerate(config.network.allowed_namespaces):
+        if not re.fullmatch(_DNS_LABEL, name) or len(name) > 63:
+            problems.append(
+                Problem(f"network.allowed_namespaces[{index}]", "not a namespace name (DNS label)", name)
+            )
+    return problems

@@ -1,0 +1,110 @@
+"""The ``vault-platform`` command line.
+
+Exit codes: 0 success; 1 a check failed; 2 bad configuration or usage (message, no
+traceback, nothing written).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Optional, Sequence
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_CONFIG = 2
+
+
+def _plan(stack: str, out: Optional[str]):
+    """Plan one stack and write its artifacts; returns (plan, out dir) or an exit code."""
+    from vault_platform.plan import PlanError, project_dir, run_plan, use_project
+
+    project = use_project(project_dir())
+    from components.config import ConfigError
+    from vault_platform import artifacts
+
+    try:
+        plan = run_plan(stack, project)
+    except ConfigError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_CONFIG
+    except PlanError as error:
+        print(f"error: the program failed for stack {stack}:\n{error}", file=sys.stderr)
+        return EXIT_CONFIG
+    target = Path(out) if out else project / "build" / plan.stack
+    try:
+        artifacts.write(plan, target)
+    except artifacts.OutputDirError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_CONFIG
+    return plan, target
+
+
+def cmd_plan(args: argparse.Namespace) -> int:
+    from vault_platform.report import print_plan_summary
+
+    result = _plan(args.stack, args.out)
+    if isinstance(result, int):
+        return result
+    plan, target = result
+    print_plan_summary(plan, target)
+    return EXIT_OK
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from vault_platform.check import check_plan_dir, print_check_report
+
+    result = _plan(args.stack, args.out)
+    if isinstance(result, int):
+        return result
+    plan, target = result
+    report = check_plan_dir(target, plan.config.kubernetes.version)
+    print_check_report(plan.stack, report)
+    return EXIT_OK if report.ok else EXIT_FAILED
+
+
+def cmd_docs(args: argparse.Namespace) -> int:
+    from vault_platform.config_reference import update_readme
+    from vault_platform.plan import project_dir
+
+    readme = project_dir() / "README.md"
+    changed = update_readme(readme, check_only=args.check)
+    if args.check and changed:
+        print(f"{readme.name}: the configuration reference is stale; run `vault-platform docs`", file=sys.stderr)
+        return EXIT_FAILED
+    print(f"{readme.name}: configuration reference {'updated' if changed else 'up to date'}")
+    return EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="vault-platform",
+        description="Plan, check and operate Vault stacks offline and against live clusters.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    plan = commands.add_parser("plan", help="run the program under mocks and write the plan artifacts")
+    plan.add_argument("--stack", default="dev", help="stack name (Pulumi.<stack>.yaml) or stack file; default dev")
+    plan.add_argument("--out", help="output directory (default build/<stack>/)")
+    plan.set_defaults(func=cmd_plan)
+
+    check = commands.add_parser("check", help="plan, then validate the artifacts with kubernetes-validate, checkov and HCL parsing")
+    check.add_argument("--stack", default="dev", help="stack name or stack file; default dev")
+    check.add_argument("--out", help="output directory (default build/<stack>/)")
+    check.set_defaults(func=cmd_check)
+
+    docs = commands.add_parser("docs", help="regenerate the configuration reference in README.md")
+    docs.add_argument("--check", action="store_true", help="only report whether it is stale (exit 1)")
+    docs.set_defaults(func=cmd_docs)
+    return parser
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

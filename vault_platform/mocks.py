@@ -1,0 +1,173 @@
+"""Pulumi's unit-test mode, set up to record what a program would register.
+
+:class:`PlanMocks` answers provider calls with realistic ids and outputs (no cloud is
+contacted). :class:`RecordingMonitor` is the single place that reads Pulumi's mock
+monitor internals: it records each registration's resource options (``protect``,
+``retainOnDelete``, dependencies) and its inputs with secret values replaced by
+``"[secret]"`` — what ``resources.json`` shows and what tests assert on.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from typing import Any, Optional
+
+import pulumi
+from google.protobuf import json_format
+from pulumi.runtime import mocks
+
+SECRET = "[secret]"
+UNKNOWN = "[unknown]"
+_SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"
+_RESOURCE_SIG = "5cf8f73096256a8f31e491e813e4eb8e"
+_SIG_KEY = "4dabf18193072939515e22adb298388d"
+_UNKNOWN_VALUE = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
+
+ACCOUNT_ID = "123456789012"
+REGION = "eu-west-1"
+
+
+@dataclass
+class Registration:
+    """One resource as the program registered it."""
+
+    urn: str
+    type: str
+    name: str
+    parent: str
+    custom: bool
+    inputs: dict[str, Any]
+    protect: bool
+    retain_on_delete: bool
+    depends_on: list[str]
+    provider: str = ""
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "urn": self.urn,
+            "type": self.type,
+            "name": self.name,
+            "parent": self.parent,
+            "inputs": self.inputs,
+            "protect": self.protect,
+            "retainOnDelete": self.retain_on_delete,
+            "dependsOn": self.depends_on,
+        }
+
+
+def _fake_pem(kind: str, seed: str) -> str:
+    digest = hashlib.sha256(seed.encode()).hexdigest()
+    body = "\n".join(digest[i : i + 64] for i in range(0, len(digest), 64))
+    return f"-----BEGIN {kind}-----\n{body}\n-----END {kind}-----\n"
+
+
+class PlanMocks(pulumi.runtime.Mocks):
+    """Deterministic provider answers: same program, same ids and outputs."""
+
+    def new_resource(self, args: pulumi.runtime.MockResourceArgs):
+        state = dict(args.inputs)
+        typ = args.typ
+        if typ == "tls:index/privateKey:PrivateKey":
+            state["private_key_pem"] = _fake_pem("PRIVATE KEY", args.name)
+            state["public_key_pem"] = _fake_pem("PUBLIC KEY", args.name)
+        elif typ in ("tls:index/selfSignedCert:SelfSignedCert", "tls:index/locallySignedCert:LocallySignedCert"):
+            state["cert_pem"] = _fake_pem("CERTIFICATE", args.name)
+        elif typ == "tls:index/certRequest:CertRequest":
+            state["cert_request_pem"] = _fake_pem("CERTIFICATE REQUEST", args.name)
+        if typ.startswith("kubernetes:"):
+            metadata = dict(state.get("metadata") or {})
+            metadata.setdefault("name", args.name)
+            state["metadata"] = metadata
+            namespace = metadata.get("namespace")
+            resource_id = f"{namespace}/{metadata['name']}" if namespace else metadata["name"]
+        elif typ.startswith("aws:"):
+            resource_id = args.name
+            service = typ.split(":")[1].split("/")[0]
+            state.setdefault(
+                "arn", f"arn:aws:{service}:{REGION}:{ACCOUNT_ID}:{typ.rsplit(':', 1)[-1].lower()}/{args.name}"
+            )
+        else:
+            resource_id = f"{args.name}-id"
+        return [resource_id, state]
+
+    def call(self, args: pulumi.runtime.MockCallArgs):
+        if args.token == "aws:index/getCallerIdentity:getCallerIdentity":
+            return {
+                "accountId": ACCOUNT_ID,
+                "arn": f"arn:aws:iam::{ACCOUNT_ID}:user/planner",
+                "userId": "AIDAPLANNER",
+            }
+        if args.token == "aws:index/getRegion:getRegion":
+            return {"name": REGION, "region": REGION, "id": REGION}
+        if args.token == "aws:index/getPartition:getPartition":
+            return {"partition": "aws", "dnsSuffix": "amazonaws.com", "id": "aws"}
+        return {}
+
+
+def mask(value: Any) -> Any:
+    """A secret value with its shape kept: every leaf becomes ``"[secret]"``, so that a
+    Secret's ``stringData`` still shows which keys it holds, never what they hold."""
+    if isinstance(value, dict):
+        if value.get(_SIG_KEY) == _SECRET_SIG:
+            return mask(value.get("value"))
+        return {key: mask(item) for key, item in sorted(value.items())}
+    if isinstance(value, list):
+        return [mask(item) for item in value]
+    return SECRET
+
+
+def clean(value: Any) -> Any:
+    """Protobuf-JSON values to plain JSON: secrets and unknowns become markers,
+    whole floats become ints (protobuf stores every number as a double)."""
+    if isinstance(value, dict):
+        signature = value.get(_SIG_KEY)
+        if signature == _SECRET_SIG:
+            return mask(value.get("value"))
+        if signature == _RESOURCE_SIG:
+            return {"urn": value.get("urn", "")}
+        return {key: clean(item) for key, item in sorted(value.items())}
+    if isinstance(value, list):
+        return [clean(item) for item in value]
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if value == _UNKNOWN_VALUE:
+        return UNKNOWN
+    return value
+
+
+class RecordingMonitor(mocks.MockMonitor):
+    """The mock monitor, recording every registration with its options and inputs."""
+
+    def __init__(self, mock: Optional[pulumi.runtime.Mocks] = None):
+        super().__init__(mock or PlanMocks())
+        self.registrations: list[Registration] = []
+
+    def RegisterResource(self, request):  # noqa: N802 (gRPC method name)
+        response = super().RegisterResource(request)
+        if request.type != "pulumi:pulumi:Stack":
+            self.registrations.append(
+                Registration(
+                    urn=response.urn,
+                    type=request.type,
+                    name=request.name,
+                    parent=request.parent,
+                    custom=bool(request.custom),
+                    inputs=clean(json_format.MessageToDict(request.object)),
+                    protect=bool(request.protect),
+                    retain_on_delete=bool(request.retainOnDelete),
+                    depends_on=sorted(set(request.dependencies)),
+                    provider=request.provider,
+                )
+            )
+        return response
+
+    def by_type(self, type_: str) -> list[Registration]:
+        return [r for r in self.registrations if r.type == type_]
+
+    def one(self, type_: str, name: Optional[str] = None) -> Registration:
+        """The single registration of ``type_`` (named ``name``); raises if not exactly one."""
+        found = [r for r in self.by_type(type_) if name is None or r.name == name]
+        if len(found) != 1:
+            raise LookupError(f"expected one {type_} {name or ''}, found {len(found)}")
+        return found[0]
