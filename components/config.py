@@ -376,9 +376,21 @@ def load(raw: Mapping[str, Any], source: str, stack: Optional[str] = None) -> St
     try:
         config = StackConfig.model_validate(known)
     except ValidationError as exc:
-        problems += [_from_pydantic(error, known) for error in exc.errors()]
+        errors = exc.errors()
+        problems += [_from_pydantic(error, known) for error in errors]
+        # Check the cross-field rules too, with the bad values left at their defaults,
+        # so that one run reports every problem.
+        try:
+            config = StackConfig.model_validate(_without(known, [error["loc"] for error in errors]))
+        except ValidationError:
+            config = None
     if config is not None:
-        problems += _cross_field_problems(config, ours, stack)
+        reported = {problem.path for problem in problems}
+        problems += [
+            problem
+            for problem in _cross_field_problems(config, ours, stack)
+            if problem.path not in reported
+        ]
     if problems:
         raise ConfigError(source, problems)
     assert config is not None
@@ -457,6 +469,21 @@ def _strip_unknown(model: type[BaseModel], data: Any) -> Any:
     return kept
 
 
+def _without(data: dict[str, Any], locations: list[tuple]) -> dict[str, Any]:
+    """A copy of ``data`` without the values at ``locations`` (a list loses the whole list)."""
+    data = json.loads(json.dumps(data, default=str))
+    for location in locations:
+        node: Any = data
+        parts = [part for part in location]
+        cut = next((i for i, part in enumerate(parts) if isinstance(part, int)), len(parts))
+        parts = parts[: max(cut, 1)]
+        for part in parts[:-1]:
+            node = node.get(part) if isinstance(node, dict) else None
+        if isinstance(node, dict):
+            node.pop(parts[-1], None)
+    return data
+
+
 def _from_pydantic(error: Mapping[str, Any], data: Any) -> Problem:
     path = ""
     for part in error["loc"]:
@@ -487,6 +514,17 @@ def quantity(text: str) -> float:
     if not match or match.group(2) not in _QUANTITY_FACTORS:
         raise ValueError(f"not a Kubernetes quantity: {text!r}")
     return float(match.group(1)) * _QUANTITY_FACTORS[match.group(2)]
+
+
+_DURATION_UNITS = {"ns": 1e-9, "us": 1e-6, "ms": 1e-3, "s": 1, "m": 60, "h": 3600}
+
+
+def duration_seconds(text: str) -> float:
+    """Seconds in a Go-style duration such as ``1h30m`` or ``10s``."""
+    parts = re.findall(r"([0-9]+)(ns|us|ms|s|m|h)", text)
+    if not parts or "".join(n + u for n, u in parts) != text:
+        raise ValueError(f"not a duration: {text!r}")
+    return sum(int(number) * _DURATION_UNITS[unit] for number, unit in parts)
 
 
 def _cross_field_problems(
@@ -557,6 +595,17 @@ def _cross_field_problems(
                     cluster.replicas,
                 )
             )
+
+    raft = config.storage.raft
+    if duration_seconds(raft.autopilot_reconcile_interval) < duration_seconds(raft.autopilot_update_interval):
+        problems.append(
+            Problem(
+                "storage.raft.autopilot_reconcile_interval",
+                f"must be at least autopilot_update_interval ({raft.autopilot_update_interval}), "
+                "or Vault refuses to start",
+                raft.autopilot_reconcile_interval,
+            )
+        )
 
     if cluster.image.tag == "latest":
         problems.append(

@@ -129,12 +129,14 @@ def validate_checkov(directory: Path, report: CheckReport) -> None:
         )
     for check in skipped:
         reason = ((check.get("check_result") or {}).get("suppress_comment") or "").strip()
+        if reason == "No comment provided":  # checkov's text for an annotation without "=reason"
+            reason = ""
         finding = Finding(
             "checkov",
             Path(check.get("file_path", "")).name,
             f"skipped {check.get('check_id')} on {check.get('resource')}: {reason or '(no reason)'}",
         )
-        (report.notes if reason and reason != "No comment provided" else report.errors).append(finding)
+        (report.notes if reason else report.errors).append(finding)
     summary = data.get("summary") or {}
     if summary.get("parsing_errors"):
         report.errors.append(Finding("checkov", directory.name, f"{summary['parsing_errors']} files did not parse"))

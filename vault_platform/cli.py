@@ -65,10 +65,11 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_docs(args: argparse.Namespace) -> int:
-    from vault_platform.config_reference import update_readme
-    from vault_platform.plan import project_dir
+    from vault_platform.plan import project_dir, use_project
 
-    readme = project_dir() / "README.md"
+    readme = use_project(project_dir()) / "README.md"
+    from vault_platform.config_reference import update_readme
+
     changed = update_readme(readme, check_only=args.check)
     if args.check and changed:
         print(f"{readme.name}: the configuration reference is stale; run `vault-platform docs`", file=sys.stderr)

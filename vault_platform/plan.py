@@ -8,6 +8,7 @@ stops here with :class:`components.config.ConfigError` and registers nothing.
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
 import logging
 import os
@@ -168,10 +169,19 @@ def run_program(
         runpy.run_path(str(project / "__main__.py"), run_name="__main__")
         return pulumi.Output.from_input(asyncio.ensure_future(collect()))
 
+    # Pulumi's runtime allocates many short-lived cyclic objects per resource; with the
+    # collector running, cost per resource grows with the stack (measured: 0.75 ms at
+    # 1,000 bare resources, 1.3 ms at 10,000). Collect once afterwards instead.
+    collecting = gc.isenabled()
+    gc.disable()
     try:
         program()
     except pulumi.RunError as error:
         raise PlanError(str(error)) from None
+    finally:
+        if collecting:
+            gc.enable()
+            gc.collect()
     return monitor, outputs, collector.messages
 
 

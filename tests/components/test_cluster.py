@@ -1,0 +1,214 @@
+"""VaultCluster under Pulumi's mocks: the objects, their inputs and their resource options."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import plan_with, stack_raw, with_values
+
+STS = "kubernetes:apps/v1:StatefulSet"
+SVC = "kubernetes:core/v1:Service"
+NETPOL = "kubernetes:networking.k8s.io/v1:NetworkPolicy"
+
+
+def pod_spec(plan_or_monitor):
+    registrations = getattr(plan_or_monitor, "registrations")
+    (sts,) = [r for r in registrations if r.type == STS]
+    return sts.inputs["spec"]["template"]["spec"]
+
+
+def container(plan_or_monitor):
+    return pod_spec(plan_or_monitor)["containers"][0]
+
+
+def test_namespace_is_protected_and_retained(stack_plan):
+    plan = stack_plan("production")
+    (namespace,) = plan.of_type("kubernetes:core/v1:Namespace")
+    assert namespace.protect is True
+    assert namespace.retain_on_delete is True
+    labels = namespace.inputs["metadata"]["labels"]
+    assert labels["pod-security.kubernetes.io/enforce"] == "restricted"
+
+
+def test_statefulset_waits_for_config_identity_and_tls(stack_plan):
+    plan = stack_plan("production")
+    (sts,) = plan.of_type(STS)
+    deps = " ".join(sts.depends_on)
+    for needed in ("ConfigMap::vault-config", "Namespace::vault-namespace", "RoleBinding::vault-service-registration",
+                   "Secret::vault-tls-secret"):
+        assert needed in deps
+    assert sts.parent.endswith("VaultCluster::vault")
+
+
+def test_statefulset_spec_is_ha_and_keeps_volumes(stack_plan):
+    spec = stack_plan("production").of_type(STS)[0].inputs["spec"]
+    assert spec["replicas"] == 5
+    assert spec["podManagementPolicy"] == "Parallel"
+    assert spec["updateStrategy"] == {"type": "OnDelete"}
+    assert spec["persistentVolumeClaimRetentionPolicy"] == {"whenDeleted": "Retain", "whenScaled": "Retain"}
+    claims = {c["metadata"]["name"]: c["spec"] for c in spec["volumeClaimTemplates"]}
+    assert claims["data"]["resources"]["requests"]["storage"] == "50Gi"
+    assert claims["audit"]["storageClassName"] == "gp3"
+
+
+def test_pods_spread_over_nodes_and_zones(stack_plan):
+    pod = pod_spec(stack_plan("production"))
+    required = pod["affinity"]["podAntiAffinity"]["requiredDuringSchedulingIgnoredDuringExecution"]
+    assert required[0]["topologyKey"] == "kubernetes.io/hostname"
+    spread = pod["topologySpreadConstraints"][0]
+    assert (spread["topologyKey"], spread["whenUnsatisfiable"], spread["maxSkew"]) == (
+        "topology.kubernetes.io/zone", "DoNotSchedule", 1)
+
+
+def test_restricted_security_context(stack_plan):
+    pod = pod_spec(stack_plan("production"))
+    assert pod["automountServiceAccountToken"] is False
+    assert pod["securityContext"]["runAsNonRoot"] is True
+    assert pod["securityContext"]["seccompProfile"] == {"type": "RuntimeDefault"}
+    context = container(stack_plan("production"))["securityContext"]
+    assert context["readOnlyRootFilesystem"] is True
+    assert context["allowPrivilegeEscalation"] is False
+    assert context["capabilities"] == {"drop": ["ALL"]}
+    assert context["runAsUser"] >= 10000
+
+
+def test_writable_paths_are_volumes(stack_plan):
+    mounts = {m["mountPath"]: m for m in container(stack_plan("production"))["volumeMounts"]}
+    for path in ("/vault/data", "/vault/audit", "/tmp", "/home/vault"):
+        assert path in mounts and not mounts[path].get("readOnly")
+    assert mounts["/vault/config"]["readOnly"] is True
+    assert mounts["/vault/tls"]["readOnly"] is True
+    # the API token is mounted only because HA needs it (service registration, auto-join)
+    assert "/var/run/secrets/kubernetes.io/serviceaccount" in mounts
+
+
+def test_probes_keep_standbys_ready_and_never_restart_sealed_pods(stack_plan):
+    c = container(stack_plan("production"))
+    readiness = c["readinessProbe"]["httpGet"]
+    liveness = c["livenessProbe"]["httpGet"]
+    assert readiness["scheme"] == liveness["scheme"] == "HTTPS"
+    assert readiness["path"].startswith("/v1/sys/health?") and "standbyok=true" in readiness["path"]
+    assert "sealedcode" not in readiness["path"]  # a sealed pod is not ready
+    assert "sealedcode=204" in liveness["path"] and "uninitcode=204" in liveness["path"]
+    assert c["lifecycle"]["preStop"]["exec"]["command"][-1].startswith("sleep")
+    assert pod_spec(stack_plan("production"))["terminationGracePeriodSeconds"] == 90
+
+
+def test_per_pod_addresses_come_from_the_environment(stack_plan):
+    env = {e["name"]: e for e in container(stack_plan("production"))["env"]}
+    assert env["VAULT_CLUSTER_ADDR"]["value"] == (
+        "https://$(POD_NAME).vault-internal.vault-system.svc.cluster.local:8201")
+    assert env["VAULT_RAFT_NODE_ID"]["value"] == "$(POD_NAME)"
+    assert env["POD_NAME"]["valueFrom"]["fieldRef"]["fieldPath"] == "metadata.name"
+    assert env["VAULT_K8S_NAMESPACE"]["valueFrom"]["fieldRef"]["fieldPath"] == "metadata.namespace"
+
+
+def test_services_headless_client_active_standby(stack_plan):
+    services = {r.inputs["metadata"]["name"]: r.inputs["spec"] for r in stack_plan("production").of_type(SVC)}
+    assert set(services) == {"vault", "vault-internal", "vault-active", "vault-standby"}
+    assert services["vault-internal"]["clusterIP"] == "None"
+    assert services["vault-internal"]["publishNotReadyAddresses"] is True
+    assert services["vault-active"]["selector"]["vault-active"] == "true"
+    assert services["vault-standby"]["selector"]["vault-active"] == "false"
+
+
+def test_service_registration_role_is_least_privilege(stack_plan):
+    (role,) = stack_plan("production").of_type("kubernetes:rbac.authorization.k8s.io/v1:Role")
+    assert role.inputs["rules"] == [
+        {"apiGroups": [""], "resources": ["pods"], "verbs": ["get", "list", "update", "patch"]}
+    ]
+
+
+def test_network_policies_default_deny_and_scoped_ports(stack_plan):
+    policies = {r.inputs["metadata"]["name"]: r.inputs["spec"] for r in stack_plan("production").of_type(NETPOL)}
+    assert policies["vault-default-deny"] == {"podSelector": {}, "policyTypes": ["Ingress"]}
+    api, cluster = policies["vault-server"]["ingress"]
+    assert api["ports"] == [{"port": 8200, "protocol": "TCP"}]
+    allowed = api["from"][1]["namespaceSelector"]["matchExpressions"][0]["values"]
+    assert allowed == ["analytics-platform", "ci", "monitoring"]
+    assert cluster["ports"] == [{"port": 8201, "protocol": "TCP"}]
+    assert [list(peer) for peer in cluster["from"]] == [["podSelector"]]
+
+
+def test_disruption_budget_keeps_quorum(stack_plan):
+    (pdb,) = stack_plan("production").of_type("kubernetes:policy/v1:PodDisruptionBudget")
+    assert pdb.inputs["spec"]["maxUnavailable"] == 1
+
+
+def test_generated_tls_keys_are_secrets_and_sans_cover_every_name(stack_plan):
+    plan = stack_plan("production")
+    (secret,) = plan.of_type("kubernetes:core/v1:Secret")
+    assert secret.inputs["stringData"] == {"ca.crt": "[secret]", "tls.crt": "[secret]", "tls.key": "[secret]"}
+    (csr,) = plan.of_type("tls:index/certRequest:CertRequest")
+    names = set(csr.inputs["dnsNames"])
+    for name in ("vault", "vault.vault-system.svc.cluster.local", "vault-active.vault-system.svc",
+                 "*.vault-internal.vault-system.svc.cluster.local", "*.vault-internal", "localhost",
+                 "vault.internal.example.com"):
+        assert name in names
+    assert csr.inputs["ipAddresses"] == ["127.0.0.1"]
+    for key in plan.of_type("tls:index/privateKey:PrivateKey"):
+        assert key.inputs["algorithm"] == "ECDSA"
+
+
+def test_recommended_labels_everywhere(stack_plan):
+    for registration in stack_plan("production").resources():
+        if registration.type.startswith("kubernetes:") and registration.type != "kubernetes:core/v1:Namespace":
+            labels = registration.inputs["metadata"]["labels"]
+            assert labels["app.kubernetes.io/name"] == "vault"
+            assert labels["app.kubernetes.io/managed-by"] == "pulumi"
+
+
+def test_dev_is_single_replica_file_storage_without_ha_objects(stack_plan):
+    plan = stack_plan("dev")
+    spec = plan.of_type(STS)[0].inputs["spec"]
+    assert spec["replicas"] == 1
+    assert not plan.of_type("kubernetes:rbac.authorization.k8s.io/v1:Role")
+    services = {r.inputs["metadata"]["name"] for r in plan.of_type(SVC)}
+    assert services == {"vault", "vault-internal"}
+    mounts = {m["mountPath"] for m in spec["template"]["spec"]["containers"][0]["volumeMounts"]}
+    assert "/var/run/secrets/kubernetes.io/serviceaccount" not in mounts
+
+
+def test_cert_manager_mode_requests_a_certificate_instead_of_generating_keys():
+    raw = with_values(
+        stack_raw("production"),
+        **{"tls.mode": "cert-manager", "tls.cert_manager": {"issuer_name": "internal-ca"}},
+    )
+    monitor = plan_with("production", raw)
+    assert not monitor.by_type("tls:index/privateKey:PrivateKey")
+    certificate = monitor.one("kubernetes:cert-manager.io/v1:Certificate")
+    spec = certificate.inputs["spec"]
+    assert spec["secretName"] == "vault-tls"
+    assert spec["issuerRef"] == {"group": "cert-manager.io", "kind": "ClusterIssuer", "name": "internal-ca"}
+    assert "*.vault-internal.vault-system.svc.cluster.local" in spec["dnsNames"]
+    assert spec["privateKey"]["rotationPolicy"] == "Always"
+
+
+def test_dev_without_tls_serves_http_everywhere():
+    raw = with_values(stack_raw("dev"), **{"tls.mode": "disabled"})
+    monitor = plan_with("dev", raw)
+    c = pod_spec(monitor)["containers"][0]
+    assert c["readinessProbe"]["httpGet"]["scheme"] == "HTTP"
+    assert all(v["name"] != "tls" for v in pod_spec(monitor)["volumes"])
+    assert not monitor.by_type("kubernetes:core/v1:Secret")
+    config = monitor.one("kubernetes:core/v1:ConfigMap").inputs["data"]["server.hcl"]
+    assert "tls_disable = true" in config
+
+
+@pytest.mark.parametrize("digest, skipped", [(None, True), ("sha256:" + "a" * 64, False)])
+def test_image_digest_pins_the_image_and_drops_the_checkov_skip(digest, skipped):
+    raw = with_values(stack_raw("production"), **{"cluster.image.digest": digest})
+    monitor = plan_with("production", raw)
+    sts = monitor.one(STS)
+    image = sts.inputs["spec"]["template"]["spec"]["containers"][0]["image"]
+    annotations = sts.inputs["metadata"].get("annotations", {})
+    assert any(v.startswith("CKV_K8S_43=") for v in annotations.values()) is skipped
+    assert image.endswith(digest) if digest else image == "hashicorp/vault:1.21.2"
+
+
+def test_config_change_rolls_the_pod_template(stack_plan):
+    sts = stack_plan("production").of_type(STS)[0]
+    checksum = sts.inputs["spec"]["template"]["metadata"]["annotations"]["vault-platform/config-sha256"]
+    raw = with_values(stack_raw("production"), **{"cluster.log_level": "debug"})
+    other = plan_with("production", raw).one(STS)
+    assert other.inputs["spec"]["template"]["metadata"]["annotations"]["vault-platform/config-sha256"] != checksum

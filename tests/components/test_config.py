@@ -1,0 +1,187 @@
+"""The stack-configuration schema: secure defaults, every rule, and the messages users read."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from components import config as schema
+from tests.conftest import STACKS, stack_raw, with_values
+
+NS = schema.NAMESPACE
+
+
+def load(raw, stack="production"):
+    return schema.load(raw, f"Pulumi.{stack}.yaml", stack)
+
+
+def problems_of(raw, stack="production") -> str:
+    with pytest.raises(schema.ConfigError) as caught:
+        load(raw, stack)
+    return str(caught.value)
+
+
+def test_minimal_definition_gets_the_secure_defaults():
+    config = load({f"{NS}:environment": "production"})
+    assert config.storage.type == "raft"
+    assert config.cluster.replicas == 3
+    assert config.tls.mode == "generated"
+    assert config.network.network_policies is True
+    assert config.cluster.anti_affinity == "required"
+    assert config.cluster.zone_spread == "DoNotSchedule"
+    assert config.cluster.image.tag != "latest"
+    assert config.cluster.update_strategy == "OnDelete"
+    assert config.cluster.log_format == "json"
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_shipped_stack_files_are_valid(project: Path, stack: str):
+    config = schema.load_stack_file(project / f"Pulumi.{stack}.yaml")
+    assert config.environment == stack
+
+
+def test_dev_is_single_replica_file_storage(project: Path):
+    config = schema.load_stack_file(project / "Pulumi.dev.yaml")
+    assert (config.cluster.replicas, config.storage.type) == (1, "file")
+
+
+BAD_CASES = [
+    # label, stack, changes, expected fragments of the one message
+    ("raft-two-replicas", "production", {"cluster.replicas": 2},
+     ["cluster.replicas = 2", "odd replica count of at least 3"]),
+    ("raft-four-replicas", "staging", {"cluster.replicas": 4},
+     ["cluster.replicas = 4", "allowed: 3, 5, 7, 9"]),
+    ("raft-one-replica-production", "production", {"cluster.replicas": 1},
+     ["cluster.replicas = 1", "at least 3"]),
+    ("dev-raft-even", "dev", {"storage.type": "raft", "cluster.replicas": 2},
+     ["cluster.replicas = 2", "odd replica count"]),
+    ("replicas-not-a-number", "production", {"cluster.replicas": "three"},
+     ["cluster.replicas = 'three'", "valid integer"]),
+    ("replicas-too-many", "production", {"cluster.replicas": 11},
+     ["cluster.replicas = 11", "less than or equal to 9"]),
+    ("tls-off-production", "production", {"tls.mode": "disabled"},
+     ["tls.mode = 'disabled'", "TLS cannot be off outside dev"]),
+    ("tls-unknown-mode", "production", {"tls.mode": "self-signed"},
+     ["tls.mode = 'self-signed'", "'generated', 'cert-manager' or 'disabled'"]),
+    ("file-storage-staging", "staging", {"storage.type": "file", "cluster.replicas": 1},
+     ["storage.type = 'file'", "file storage is dev-only"]),
+    ("file-storage-three-replicas", "dev", {"cluster.replicas": 3},
+     ["cluster.replicas = 3", "replicas must be 1"]),
+    ("postgresql-not-yet", "production", {"storage.type": "postgresql"},
+     ["storage.type = 'postgresql'", "not available in this release", "allowed: raft, file"]),
+    ("storage-unknown-type", "production", {"storage.type": "consul"},
+     ["storage.type = 'consul'", "'raft', 'postgresql' or 'file'"]),
+    ("unknown-nested-key", "production", {"cluster.replica": 3},
+     ["cluster.replica: unknown key; did you mean `replicas`?"]),
+    ("unknown-top-level-key", "production", {"clustr": {"replicas": 3}},
+     [f"{NS}:clustr: unknown key; did you mean `cluster`?"]),
+    ("environment-mismatch", "production", {"environment": "dev"},
+     ["environment = 'dev'", "must declare environment `production`"]),
+    ("environment-invalid", "production", {"environment": "prod"},
+     ["environment = 'prod'", "'dev', 'staging' or 'production'"]),
+    ("image-latest", "production", {"cluster.image.tag": "latest"},
+     ["cluster.image.tag = 'latest'", "pin a version"]),
+    ("image-digest-malformed", "production", {"cluster.image.digest": "sha256:abc"},
+     ["cluster.image.digest = 'sha256:abc'", "does not match the allowed form"]),
+    ("limit-below-request", "production", {"cluster.resources.limits.memory": "1Gi"},
+     ["cluster.resources.limits.memory = '1Gi'", "below the request (2Gi)"]),
+    ("quantity-malformed", "production", {"cluster.data_volume.size": "ten gigs"},
+     ["cluster.data_volume.size = 'ten gigs'", "does not match the allowed form"]),
+    ("network-policies-off-production", "production", {"network.network_policies": False},
+     ["network.network_policies = false", "dev-only opt-out"]),
+    ("soft-anti-affinity-staging", "staging", {"cluster.anti_affinity": "preferred"},
+     ["cluster.anti_affinity = 'preferred'", "dev-only shortcut"]),
+    ("cert-manager-without-issuer", "production", {"tls.mode": "cert-manager"},
+     ["tls.cert_manager: required when tls.mode is cert-manager"]),
+    ("kubernetes-too-old", "production", {"kubernetes.version": "1.12.0"},
+     ["kubernetes.version = '1.12.0'", "allowed minors: 1.25 to 1.37"]),
+    ("namespace-not-dns", "production", {"kubernetes.namespace": "Vault_NS"},
+     ["kubernetes.namespace = 'Vault_NS'", "does not match the allowed form"]),
+    ("allowed-namespace-not-dns", "production", {"network.allowed_namespaces": ["ok", "Bad_NS"]},
+     ["network.allowed_namespaces[1] = 'Bad_NS'", "not a namespace name"]),
+    ("autopilot-intervals-inverted", "production",
+     {"storage.raft.autopilot_reconcile_interval": "1s", "storage.raft.autopilot_update_interval": "5s"},
+     ["storage.raft.autopilot_reconcile_interval = '1s'", "at least autopilot_update_interval (5s)"]),
+    ("raft-block-with-file", "dev", {"storage.raft": {"performance_multiplier": 1}},
+     ["storage.raft: only valid with storage.type raft, not file"]),
+    ("secure-value-on-plain-key", "production", {"cluster.log_level": schema.SecretPlaceholder("v1:abc")},
+     ["cluster.log_level: this key cannot be a secret"]),
+]
+
+
+@pytest.mark.parametrize(
+    "stack, changes, expected", [case[1:] for case in BAD_CASES], ids=[case[0] for case in BAD_CASES]
+)
+def test_bad_values_are_named_with_file_key_value_and_allowed(stack, changes, expected):
+    message = problems_of(with_values(stack_raw(stack), **changes), stack)
+    assert message.startswith(f"invalid stack configuration in Pulumi.{stack}.yaml")
+    for fragment in expected:
+        assert fragment in message, f"{fragment!r} not in:\n{message}"
+    assert f"{NS}:" in message
+
+
+def test_missing_environment_is_reported():
+    assert f"{NS}:environment: required key is missing" in problems_of({}, "production")
+
+
+def test_every_problem_is_listed_in_one_message():
+    raw = with_values(
+        stack_raw("production"),
+        **{"cluster.replicas": 2, "tls.mode": "disabled", "cluster.imag": {}, "network.network_policies": False},
+    )
+    with pytest.raises(schema.ConfigError) as caught:
+        load(raw)
+    paths = [problem.path for problem in caught.value.problems]
+    assert paths == ["cluster.imag", "cluster.replicas", "network.network_policies", "tls.mode"]
+    assert "(4 problems)" in str(caught.value)
+
+
+def test_other_namespaces_are_left_to_their_providers():
+    config = load({f"{NS}:environment": "production", "aws:region": "eu-west-1", "kubernetes:context": "prod"})
+    assert config.environment == "production"
+
+
+def test_runtime_values_decode_json_objects_and_keep_plain_strings():
+    assert schema.decode_runtime_value('{"replicas": 3}') == {"replicas": 3}
+    assert schema.decode_runtime_value("production") == "production"
+    assert schema.decode_runtime_value("3") == 3
+
+
+def test_secure_values_stay_encrypted_when_read_offline(tmp_path: Path):
+    stack = tmp_path / "Pulumi.production.yaml"
+    stack.write_text(
+        "config:\n  vault-platform:environment: production\n  vault:token:\n    secure: v1:abcdef\n"
+    )
+    raw = schema.read_stack_file(stack)
+    assert isinstance(raw["vault:token"], schema.SecretPlaceholder)
+    assert "abcdef" not in repr(raw["vault:token"])
+
+
+@pytest.mark.parametrize(
+    "content, expected",
+    [
+        ("config: [1, 2]\n", "a stack file is a mapping with a `config:` mapping"),
+        ("config: {a: [\n", "not valid YAML"),
+    ],
+    ids=["config-not-a-mapping", "broken-yaml"],
+)
+def test_malformed_stack_files(tmp_path: Path, content: str, expected: str):
+    stack = tmp_path / "Pulumi.production.yaml"
+    stack.write_text(content)
+    with pytest.raises(schema.ConfigError) as caught:
+        schema.load_stack_file(stack)
+    assert expected in str(caught.value)
+    assert str(stack) in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    "text, value", [("500m", 0.5), ("2", 2), ("1Gi", 2**30), ("512Mi", 2**29), ("1.5", 1.5), ("1k", 1000)]
+)
+def test_quantity(text, value):
+    assert schema.quantity(text) == value
+
+
+@pytest.mark.parametrize("text, seconds", [("10s", 10), ("1h30m", 5400), ("250ms", 0.25), ("2h", 7200)])
+def test_duration_seconds(text, seconds):
+    assert schema.duration_seconds(text) == seconds

@@ -1,0 +1,68 @@
+"""Shared fixtures: the project root, stack files, and plans run under Pulumi's mocks.
+
+Plans of the real stack files are cached per session: each runs the real
+``__main__.py`` once and every test reads the same recorded registrations.
+"""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Any, Callable
+
+import pytest
+
+from vault_platform.plan import Plan, run_plan, run_program, use_project
+
+PROJECT = use_project(Path(__file__).resolve().parent.parent)
+STACKS = ("dev", "staging", "production")
+
+from components import config as schema  # noqa: E402  (needs the project on sys.path)
+
+
+@pytest.fixture(scope="session")
+def project() -> Path:
+    return PROJECT
+
+
+_PLANS: dict[str, Plan] = {}
+
+
+@pytest.fixture(scope="session")
+def stack_plan() -> Callable[[str], Plan]:
+    """``stack_plan("production")``: the plan of a real stack file (cached)."""
+
+    def get(stack: str) -> Plan:
+        if stack not in _PLANS:
+            _PLANS[stack] = run_plan(stack, PROJECT)
+        return _PLANS[stack]
+
+    return get
+
+
+def stack_raw(stack: str) -> dict[str, Any]:
+    """The raw config map of a real stack file (a fresh copy to modify)."""
+    return copy.deepcopy(schema.read_stack_file(PROJECT / f"Pulumi.{stack}.yaml"))
+
+
+def with_values(raw: dict[str, Any], **changes: Any) -> dict[str, Any]:
+    """Set ``key.path=value`` inside a raw config map: ``with_values(raw, **{"cluster.replicas": 2})``."""
+    raw = copy.deepcopy(raw)
+    for path, value in changes.items():
+        top, *rest = path.split(".")
+        key = f"{schema.NAMESPACE}:{top}"
+        if not rest:
+            raw[key] = value
+            continue
+        node = raw.setdefault(key, {})
+        for part in rest[:-1]:
+            node = node.setdefault(part, {})
+        node[rest[-1]] = value
+    return raw
+
+
+def plan_with(stack: str, raw: dict[str, Any]):
+    """Run the real program under mocks with ``raw`` config; returns the monitor."""
+    schema.load(raw, f"Pulumi.{stack}.yaml", stack)  # as the planner does: validate first
+    monitor, outputs, warnings = run_program(PROJECT, stack, raw)
+    return monitor
