@@ -33,6 +33,8 @@ class VaultClusterArgs:
     """Annotations for Vault's ServiceAccount (e.g. an IRSA role); none when omitted."""
     extra_env: list[dict[str, Any]] = field(default_factory=list)
     """Extra container environment entries (secret references only, never values)."""
+    pods_depend_on: list[pulumi.Resource] = field(default_factory=list)
+    """Resources the pods need before they start (e.g. the unseal permission); none when omitted."""
 
 
 class VaultCluster(pulumi.ComponentResource):
@@ -54,8 +56,6 @@ class VaultCluster(pulumi.ComponentResource):
         ha = config.storage.type == "raft"
         tls_enabled = config.tls.mode != "disabled"
         layout = objects.ClusterLayout.of(cluster, config.kubernetes, tls_enabled, ha)
-        child = pulumi.ResourceOptions(parent=self)
-
         namespace = k8s.core.v1.Namespace(
             f"{name}-namespace",
             metadata=objects.namespace_metadata(layout),
@@ -163,7 +163,8 @@ class VaultCluster(pulumi.ComponentResource):
             metadata=layout.metadata(layout.name, annotations=objects.checkov_skips(cluster)),
             spec=objects.statefulset_spec(layout, cluster, layout.name, checksum, args.extra_env),
             opts=pulumi.ResourceOptions(
-                parent=self, depends_on=[namespace, config_map, *bound, *tls_resources]
+                parent=self,
+                depends_on=[namespace, config_map, *bound, *tls_resources, *args.pods_depend_on],
             ),
         )
 

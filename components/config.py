@@ -252,6 +252,70 @@ class TelemetryConfig(_Model):
     disable_hostname: bool = Field(True, description="Leave the host name out of metric names.")
 
 
+_AWS_REGION = r"^[a-z]{2}(-[a-z]+)+-[0-9]$"
+_ACCOUNT_ARN = r"arn:aws(-[a-z]+)*"
+
+
+class WorkloadIdentityConfig(_Model):
+    """How Vault's pods obtain AWS credentials (never static keys)."""
+
+    mode: Literal["irsa", "pod-identity"] = Field(
+        "irsa",
+        description="`irsa`: an IAM role trusted by the cluster's OIDC provider for Vault's "
+        "service account; `pod-identity`: EKS Pod Identity with an association.",
+    )
+    oidc_provider_arn: Optional[str] = Field(
+        None,
+        pattern=rf"^{_ACCOUNT_ARN}:iam::[0-9]{{12}}:oidc-provider/[A-Za-z0-9._/-]+$",
+        description="The cluster's IAM OIDC provider ARN (mode `irsa`).",
+    )
+    cluster_name: Optional[str] = Field(
+        None,
+        pattern=r"^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$",
+        description="The EKS cluster name (mode `pod-identity`).",
+    )
+
+
+class AwsKmsConfig(_Model):
+    """The AWS KMS key that seals Vault's root key."""
+
+    region: str = Field(..., pattern=_AWS_REGION, description="AWS region of the key.")
+    existing_key_arn: Optional[str] = Field(
+        None,
+        pattern=rf"^{_ACCOUNT_ARN}:kms:[a-z0-9-]+:[0-9]{{12}}:key/[A-Za-z0-9-]+$",
+        description="Bring your own key: its ARN. Nothing is created for the key then, and its "
+        "key policy (yours) must let Vault's role use it.",
+    )
+    deletion_window_in_days: int = Field(
+        30, ge=7, le=30, description="Waiting period before a scheduled deletion (7-30 days)."
+    )
+    enable_key_rotation: bool = Field(
+        True, description="Yearly automatic rotation of the key material (dev may turn it off)."
+    )
+    rotation_period_in_days: int = Field(
+        365, ge=90, le=2560, description="Days between automatic rotations (90-2560)."
+    )
+    key_administrators: tuple[str, ...] = Field(
+        (),
+        description="IAM principal ARNs that manage the key but cannot use it; the account "
+        "(IAM policies decide) when omitted. The deploying identity must be among them.",
+    )
+    identity: WorkloadIdentityConfig = Field(
+        WorkloadIdentityConfig(), description="Workload identity of Vault's pods."
+    )
+
+
+class UnsealConfig(_Model):
+    """How Vault unseals itself."""
+
+    type: Literal["awskms", "shamir"] = Field(
+        "awskms",
+        description="`awskms`: auto-unseal with an AWS KMS key; `shamir`: key shares held by "
+        "people, dev only.",
+    )
+    awskms: Optional[AwsKmsConfig] = Field(None, description="Required when type is `awskms`.")
+
+
 class StackConfig(_Model):
     """The whole validated configuration of one stack."""
 
@@ -265,6 +329,7 @@ class StackConfig(_Model):
     tls: TlsConfig = Field(TlsConfig(), description="TLS.")
     network: NetworkConfig = Field(NetworkConfig(), description="Network policies.")
     telemetry: TelemetryConfig = Field(TelemetryConfig(), description="Telemetry stanza.")
+    unseal: UnsealConfig = Field(UnsealConfig(), description="Seal: AWS KMS auto-unseal or Shamir.")
 
     @property
     def is_dev(self) -> bool:
@@ -648,6 +713,7 @@ def _cross_field_problems(
                 has_value=False,
             )
         )
+    problems += _unseal_problems(config, env)
     for index, name in enumerate(config.tls.extra_dns_names):
         if not re.fullmatch(r"(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*", name):
             problems.append(
@@ -658,4 +724,83 @@ def _cross_field_problems(
             problems.append(
                 Problem(f"network.allowed_namespaces[{index}]", "not a namespace name (DNS label)", name)
             )
+    return problems
+
+
+_KEY_SETTINGS = ("deletion_window_in_days", "enable_key_rotation", "rotation_period_in_days", "key_administrators")
+
+
+def _unseal_problems(config: StackConfig, env: str) -> list[Problem]:
+    unseal = config.unseal
+    problems: list[Problem] = []
+    if unseal.type == "shamir":
+        if not config.is_dev:
+            problems.append(
+                Problem(
+                    "unseal.type",
+                    f"{env} must unseal itself after every restart; Shamir is dev-only "
+                    "(allowed: awskms)",
+                    "shamir",
+                )
+            )
+        if unseal.awskms is not None:
+            problems.append(
+                Problem("unseal.awskms", "only valid with unseal.type awskms, not shamir", has_value=False)
+            )
+        return problems
+    kms = unseal.awskms
+    if kms is None:
+        return [Problem("unseal.awskms", "required when unseal.type is awskms (region, identity)", has_value=False)]
+    if kms.existing_key_arn:
+        key_region = kms.existing_key_arn.split(":")[3]
+        if key_region != kms.region:
+            problems.append(
+                Problem(
+                    "unseal.awskms.existing_key_arn",
+                    f"the key is in {key_region} but unseal.awskms.region is {kms.region}; "
+                    "they must match",
+                    kms.existing_key_arn,
+                )
+            )
+        for name in sorted(set(_KEY_SETTINGS) & kms.model_fields_set):
+            problems.append(
+                Problem(
+                    f"unseal.awskms.{name}",
+                    "only for a key the stack creates; remove it or remove existing_key_arn",
+                    has_value=False,
+                )
+            )
+    elif not kms.enable_key_rotation and not config.is_dev:
+        problems.append(
+            Problem(
+                "unseal.awskms.enable_key_rotation",
+                f"key rotation cannot be off in {env} (allowed: true)",
+                False,
+            )
+        )
+    for index, arn in enumerate(kms.key_administrators):
+        if not re.fullmatch(rf"{_ACCOUNT_ARN}:(iam::[0-9]{{12}}:(root|(role|user)/[A-Za-z0-9+=,.@_/-]+)|sts::[0-9]{{12}}:assumed-role/.+)", arn):
+            problems.append(
+                Problem(
+                    f"unseal.awskms.key_administrators[{index}]",
+                    "not an IAM principal ARN (arn:aws:iam::<account>:root, :role/<name> or :user/<name>)",
+                    arn,
+                )
+            )
+    identity = kms.identity
+    wanted, unwanted = (
+        ("oidc_provider_arn", "cluster_name") if identity.mode == "irsa" else ("cluster_name", "oidc_provider_arn")
+    )
+    if getattr(identity, wanted) is None:
+        problems.append(
+            Problem(f"unseal.awskms.identity.{wanted}", f"required when identity.mode is {identity.mode}", has_value=False)
+        )
+    if getattr(identity, unwanted) is not None:
+        problems.append(
+            Problem(
+                f"unseal.awskms.identity.{unwanted}",
+                f"only valid with the other identity mode, not {identity.mode}",
+                has_value=False,
+            )
+        )
     return problems

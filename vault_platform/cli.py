@@ -78,6 +78,39 @@ def cmd_docs(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _load_config(stack: str):
+    """``(config, stack name)`` of a stack, or an exit code after printing the problem."""
+    from vault_platform.plan import project_dir, stack_file, use_project
+
+    project = use_project(project_dir())
+    from components import config as schema
+
+    path = stack_file(project, stack)
+    try:
+        return schema.load_stack_file(path), schema.stack_name_of(path)
+    except schema.ConfigError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_CONFIG
+
+
+def cmd_preflight(args: argparse.Namespace) -> int:
+    loaded = _load_config(args.stack)
+    if isinstance(loaded, int):
+        return loaded
+    config, stack = loaded
+    import boto3
+
+    from vault_platform.preflight import PreflightError, render_report, run_preflight
+
+    try:
+        results = run_preflight(config, stack, boto3.Session(profile_name=args.profile))
+    except PreflightError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_CONFIG
+    print(render_report(stack, results))
+    return EXIT_OK if all(result.ok for result in results) else EXIT_FAILED
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="vault-platform",
@@ -94,6 +127,13 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--stack", default="dev", help="stack name or stack file; default dev")
     check.add_argument("--out", help="output directory (default build/<stack>/)")
     check.set_defaults(func=cmd_check)
+
+    preflight = commands.add_parser(
+        "preflight", help="check a live AWS account: unseal key, rotation, Vault's role and its permissions"
+    )
+    preflight.add_argument("--stack", required=True, help="stack name or stack file")
+    preflight.add_argument("--profile", help="AWS profile (default: the standard credential chain)")
+    preflight.set_defaults(func=cmd_preflight)
 
     docs = commands.add_parser("docs", help="regenerate the configuration reference in README.md")
     docs.add_argument("--check", action="store_true", help="only report whether it is stale (exit 1)")

@@ -10,6 +10,7 @@ monitor internals: it records each registration's resource options (``protect``,
 from __future__ import annotations
 
 import hashlib
+import uuid
 from dataclasses import dataclass
 from typing import Any, Optional
 
@@ -63,32 +64,57 @@ def _fake_pem(kind: str, seed: str) -> str:
 
 
 class PlanMocks(pulumi.runtime.Mocks):
-    """Deterministic provider answers: same program, same ids and outputs."""
+    """Deterministic provider answers: same program, same ids and outputs.
+
+    Ids and ARNs look like AWS's (account ``123456789012``, the region of the
+    resource's explicit provider), so rendered policy documents read as they would
+    in a real account.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._provider_regions: dict[str, str] = {}
+
+    def _region(self, args: pulumi.runtime.MockResourceArgs) -> str:
+        provider_id = (args.provider or "").rsplit("::", 1)[-1]
+        return args.inputs.get("region") or self._provider_regions.get(provider_id, REGION)
 
     def new_resource(self, args: pulumi.runtime.MockResourceArgs):
         state = dict(args.inputs)
         typ = args.typ
-        if typ == "tls:index/privateKey:PrivateKey":
-            state["private_key_pem"] = _fake_pem("PRIVATE KEY", args.name)
-            state["public_key_pem"] = _fake_pem("PUBLIC KEY", args.name)
+        resource_id = f"{args.name}-id"
+        if typ == "pulumi:providers:aws":
+            resource_id = f"{args.name}-provider"
+            self._provider_regions[resource_id] = state.get("region", REGION)
+        elif typ == "tls:index/privateKey:PrivateKey":
+            state["privateKeyPem"] = _fake_pem("PRIVATE KEY", args.name)
+            state["publicKeyPem"] = _fake_pem("PUBLIC KEY", args.name)
         elif typ in ("tls:index/selfSignedCert:SelfSignedCert", "tls:index/locallySignedCert:LocallySignedCert"):
-            state["cert_pem"] = _fake_pem("CERTIFICATE", args.name)
+            state["certPem"] = _fake_pem("CERTIFICATE", args.name)
         elif typ == "tls:index/certRequest:CertRequest":
-            state["cert_request_pem"] = _fake_pem("CERTIFICATE REQUEST", args.name)
-        if typ.startswith("kubernetes:"):
+            state["certRequestPem"] = _fake_pem("CERTIFICATE REQUEST", args.name)
+        elif typ.startswith("kubernetes:"):
             metadata = dict(state.get("metadata") or {})
             metadata.setdefault("name", args.name)
             state["metadata"] = metadata
             namespace = metadata.get("namespace")
             resource_id = f"{namespace}/{metadata['name']}" if namespace else metadata["name"]
+        elif typ == "aws:iam/role:Role":
+            resource_id = state.get("name") or args.name
+            state["arn"] = f"arn:aws:iam::{ACCOUNT_ID}:role/{resource_id}"
+            state["uniqueId"] = "AROA" + hashlib.sha256(resource_id.encode()).hexdigest()[:17].upper()
+        elif typ == "aws:kms/key:Key":
+            resource_id = str(uuid.uuid5(uuid.NAMESPACE_URL, args.name))
+            state["keyId"] = resource_id
+            state["arn"] = f"arn:aws:kms:{self._region(args)}:{ACCOUNT_ID}:key/{resource_id}"
+        elif typ == "aws:kms/alias:Alias":
+            resource_id = state.get("name") or args.name
+            state["arn"] = f"arn:aws:kms:{self._region(args)}:{ACCOUNT_ID}:{resource_id}"
         elif typ.startswith("aws:"):
-            resource_id = args.name
             service = typ.split(":")[1].split("/")[0]
-            state.setdefault(
-                "arn", f"arn:aws:{service}:{REGION}:{ACCOUNT_ID}:{typ.rsplit(':', 1)[-1].lower()}/{args.name}"
-            )
-        else:
-            resource_id = f"{args.name}-id"
+            kind = typ.rsplit(":", 1)[-1].lower()
+            resource_id = state.get("name") or args.name
+            state.setdefault("arn", f"arn:aws:{service}:{self._region(args)}:{ACCOUNT_ID}:{kind}/{resource_id}")
         return [resource_id, state]
 
     def call(self, args: pulumi.runtime.MockCallArgs):
@@ -97,6 +123,7 @@ class PlanMocks(pulumi.runtime.Mocks):
                 "accountId": ACCOUNT_ID,
                 "arn": f"arn:aws:iam::{ACCOUNT_ID}:user/planner",
                 "userId": "AIDAPLANNER",
+                "id": ACCOUNT_ID,
             }
         if args.token == "aws:index/getRegion:getRegion":
             return {"name": REGION, "region": REGION, "id": REGION}

@@ -22,8 +22,15 @@ def problems_of(raw, stack="production") -> str:
     return str(caught.value)
 
 
+MINIMAL_PRODUCTION = {
+    f"{NS}:environment": "production",
+    f"{NS}:unseal": {"awskms": {"region": "eu-west-1", "identity": {
+        "oidc_provider_arn": "arn:aws:iam::111122223333:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/ABC"}}},
+}
+
+
 def test_minimal_definition_gets_the_secure_defaults():
-    config = load({f"{NS}:environment": "production"})
+    config = load(MINIMAL_PRODUCTION)
     assert config.storage.type == "raft"
     assert config.cluster.replicas == 3
     assert config.tls.mode == "generated"
@@ -33,6 +40,10 @@ def test_minimal_definition_gets_the_secure_defaults():
     assert config.cluster.image.tag != "latest"
     assert config.cluster.update_strategy == "OnDelete"
     assert config.cluster.log_format == "json"
+    assert config.unseal.type == "awskms"
+    kms = config.unseal.awskms
+    assert (kms.enable_key_rotation, kms.deletion_window_in_days, kms.identity.mode) == (True, 30, "irsa")
+    assert kms.existing_key_arn is None
 
 
 @pytest.mark.parametrize("stack", STACKS)
@@ -105,6 +116,34 @@ BAD_CASES = [
      ["storage.raft.autopilot_reconcile_interval = '1s'", "at least autopilot_update_interval (5s)"]),
     ("raft-block-with-file", "dev", {"storage.raft": {"performance_multiplier": 1}},
      ["storage.raft: only valid with storage.type raft, not file"]),
+    ("deletion-window-too-short", "production", {"unseal.awskms.deletion_window_in_days": 3},
+     ["unseal.awskms.deletion_window_in_days = 3", "greater than or equal to 7"]),
+    ("deletion-window-too-long", "production", {"unseal.awskms.deletion_window_in_days": 45},
+     ["unseal.awskms.deletion_window_in_days = 45", "less than or equal to 30"]),
+    ("key-arn-malformed", "production", {"unseal.awskms.existing_key_arn": "arn:aws:kms:eu-west-1:key/abc"},
+     ["unseal.awskms.existing_key_arn = 'arn:aws:kms:eu-west-1:key/abc'", "does not match the allowed form"]),
+    ("key-arn-other-region", "production",
+     {"unseal.awskms.existing_key_arn": "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+      "unseal.awskms.deletion_window_in_days": 30},
+     ["the key is in us-east-1 but unseal.awskms.region is eu-west-1",
+      "unseal.awskms.deletion_window_in_days: only for a key the stack creates"]),
+    ("identity-mode-unknown", "production", {"unseal.awskms.identity.mode": "static-keys"},
+     ["unseal.awskms.identity.mode = 'static-keys'", "'irsa' or 'pod-identity'"]),
+    ("irsa-without-oidc-provider", "staging", {"unseal.awskms.identity.oidc_provider_arn": None},
+     ["unseal.awskms.identity.oidc_provider_arn: required when identity.mode is irsa"]),
+    ("pod-identity-with-oidc-arn", "production",
+     {"unseal.awskms.identity.oidc_provider_arn": "arn:aws:iam::111122223333:oidc-provider/x"},
+     ["unseal.awskms.identity.oidc_provider_arn: only valid with the other identity mode"]),
+    ("shamir-in-production", "production", {"unseal": {"type": "shamir"}},
+     ["unseal.type = 'shamir'", "must unseal itself", "allowed: awskms"]),
+    ("awskms-without-settings", "dev", {"unseal": {"type": "awskms"}},
+     ["unseal.awskms: required when unseal.type is awskms"]),
+    ("rotation-off-production", "production", {"unseal.awskms.enable_key_rotation": False},
+     ["unseal.awskms.enable_key_rotation = false", "cannot be off in production"]),
+    ("rotation-period-too-short", "production", {"unseal.awskms.rotation_period_in_days": 30},
+     ["unseal.awskms.rotation_period_in_days = 30", "greater than or equal to 90"]),
+    ("key-admin-not-an-arn", "production", {"unseal.awskms.key_administrators": ["platform-admins"]},
+     ["unseal.awskms.key_administrators[0] = 'platform-admins'", "not an IAM principal ARN"]),
     ("secure-value-on-plain-key", "production", {"cluster.log_level": schema.SecretPlaceholder("v1:abc")},
      ["cluster.log_level: this key cannot be a secret"]),
 ]
@@ -138,7 +177,7 @@ def test_every_problem_is_listed_in_one_message():
 
 
 def test_other_namespaces_are_left_to_their_providers():
-    config = load({f"{NS}:environment": "production", "aws:region": "eu-west-1", "kubernetes:context": "prod"})
+    config = load({**MINIMAL_PRODUCTION, "aws:region": "eu-west-1", "kubernetes:context": "prod"})
     assert config.environment == "production"
 
 

@@ -1,0 +1,140 @@
+"""The IAM and KMS policy documents of AWS KMS auto-unseal, as pure functions.
+
+Every document the stack creates is built here, so that the plan writes exactly
+these (``build/<stack>/aws/``), the tests check them, and ``preflight`` asks AWS about
+the same actions.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+VERSION = "2012-10-17"
+
+UNSEAL_ACTIONS = ("kms:Decrypt", "kms:DescribeKey", "kms:Encrypt")
+"""What Vault's awskms seal calls: nothing else."""
+
+ADMIN_ACTIONS = (
+    "kms:CancelKeyDeletion",
+    "kms:CreateAlias",
+    "kms:DeleteAlias",
+    "kms:DescribeKey",
+    "kms:DisableKeyRotation",
+    "kms:EnableKey",
+    "kms:EnableKeyRotation",
+    "kms:GetKeyPolicy",
+    "kms:GetKeyRotationStatus",
+    "kms:ListGrants",
+    "kms:ListKeyPolicies",
+    "kms:ListKeyRotations",
+    "kms:ListResourceTags",
+    "kms:PutKeyPolicy",
+    "kms:RevokeGrant",
+    "kms:RotateKeyOnDemand",
+    "kms:TagResource",
+    "kms:UntagResource",
+    "kms:UpdateAlias",
+    "kms:UpdateKeyDescription",
+)
+"""Managing the key: no cryptographic use (no Encrypt, Decrypt, GenerateDataKey,
+ReEncrypt, CreateGrant), and no destruction (see PROTECTED_ACTIONS)."""
+
+PROTECTED_ACTIONS = ("kms:DisableKey", "kms:ScheduleKeyDeletion")
+"""Denied to everyone by the key policy: losing the key loses every secret in Vault.
+Deleting it takes a deliberate key-policy change first."""
+
+
+def key_policy(administrators: Sequence[str], vault_role_arn: str) -> dict[str, Any]:
+    """The unseal key's policy: administrators manage but cannot use it; only Vault's
+    role can use it; nobody can disable it or schedule its deletion."""
+    return {
+        "Version": VERSION,
+        "Statement": [
+            {
+                "Sid": "KeyAdministration",
+                "Effect": "Allow",
+                "Principal": {"AWS": sorted(administrators)},
+                "Action": list(ADMIN_ACTIONS),
+                "Resource": "*",
+            },
+            {
+                "Sid": "VaultAutoUnseal",
+                "Effect": "Allow",
+                "Principal": {"AWS": vault_role_arn},
+                "Action": list(UNSEAL_ACTIONS),
+                "Resource": "*",
+            },
+            {
+                "Sid": "ProtectUnsealKey",
+                "Effect": "Deny",
+                "Principal": {"AWS": "*"},
+                "Action": list(PROTECTED_ACTIONS),
+                "Resource": "*",
+            },
+        ],
+    }
+
+
+def role_policy(key_arn: str) -> dict[str, Any]:
+    """Vault's role: Encrypt, Decrypt and DescribeKey on the one unseal key."""
+    return {
+        "Version": VERSION,
+        "Statement": [
+            {"Sid": "VaultAutoUnseal", "Effect": "Allow", "Action": list(UNSEAL_ACTIONS), "Resource": key_arn}
+        ],
+    }
+
+
+def irsa_trust_policy(oidc_provider_arn: str, namespace: str, service_account: str) -> dict[str, Any]:
+    """Trust for IRSA: only Vault's service account, only with the STS audience."""
+    issuer = oidc_provider_arn.split(":oidc-provider/", 1)[1]
+    return {
+        "Version": VERSION,
+        "Statement": [
+            {
+                "Sid": "VaultServiceAccount",
+                "Effect": "Allow",
+                "Principal": {"Federated": oidc_provider_arn},
+                "Action": "sts:AssumeRoleWithWebIdentity",
+                "Condition": {
+                    "StringEquals": {
+                        f"{issuer}:sub": f"system:serviceaccount:{namespace}:{service_account}",
+                        f"{issuer}:aud": "sts.amazonaws.com",
+                    }
+                },
+            }
+        ],
+    }
+
+
+def pod_identity_trust_policy(cluster_name: str, namespace: str, service_account: str) -> dict[str, Any]:
+    """Trust for EKS Pod Identity, narrowed by the session tags it sets to one cluster,
+    namespace and service account (without them any association could use the role)."""
+    return {
+        "Version": VERSION,
+        "Statement": [
+            {
+                "Sid": "VaultPodIdentity",
+                "Effect": "Allow",
+                "Principal": {"Service": "pods.eks.amazonaws.com"},
+                "Action": ["sts:AssumeRole", "sts:TagSession"],
+                "Condition": {
+                    "StringEquals": {
+                        "aws:RequestTag/eks-cluster-name": cluster_name,
+                        "aws:RequestTag/kubernetes-namespace": namespace,
+                        "aws:RequestTag/kubernetes-service-account": service_account,
+                    }
+                },
+            }
+        ],
+    }
+
+
+def role_name(cluster_name: str, stack: str) -> str:
+    """Vault's IAM role name: stable, so operators and ``preflight`` can find it."""
+    return f"{cluster_name}-unseal-{stack}"
+
+
+def alias_name(cluster_name: str, stack: str) -> str:
+    """The unseal key's alias: one per stack."""
+    return f"alias/{cluster_name}-unseal-{stack}"
