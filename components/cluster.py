@@ -75,7 +75,7 @@ class VaultCluster(pulumi.ComponentResource):
             role = k8s.rbac.v1.Role(
                 f"{name}-service-registration",
                 metadata=layout.metadata(f"{layout.name}-service-registration"),
-                rules=objects.service_registration_role(layout),
+                rules=objects.service_registration_role(layout, cluster.replicas),
                 opts=in_namespace,
             )
             bound.append(
@@ -90,13 +90,14 @@ class VaultCluster(pulumi.ComponentResource):
 
         tls_resources: list[pulumi.Resource] = []
         self.ca_cert_pem = None
+        server_cert_pem: Optional[pulumi.Output[str]] = None
         if tls_enabled:
             tls_config = config.tls
             manager = tls_config.cert_manager
             certificate = VaultTls(
                 f"{name}-tls",
                 VaultTlsArgs(
-                    namespace=layout.namespace,
+                    namespace=namespace.metadata.apply(lambda m: m["name"]),
                     secret_name=layout.tls_secret,
                     dns_names=layout.dns_names(tls_config.extra_dns_names),
                     labels=layout.labels,
@@ -111,6 +112,7 @@ class VaultCluster(pulumi.ComponentResource):
                 opts=in_namespace,
             )
             self.ca_cert_pem = certificate.ca_cert_pem
+            server_cert_pem = certificate.cert_pem
             tls_resources.append(certificate)
 
         seal_inputs = pulumi.Output.all(args.seal_region, args.seal_kms_key_id)
@@ -157,10 +159,16 @@ class VaultCluster(pulumi.ComponentResource):
                 opts=in_namespace,
             )
 
-        checksum = self.server_config.apply(lambda text: hashlib.sha256(text.encode()).hexdigest())
+        # A new server.hcl or a re-issued certificate changes the pod template, so the
+        # diff shows that pods need a restart to pick it up.
+        checksum = pulumi.Output.all(self.server_config, server_cert_pem).apply(
+            lambda parts: hashlib.sha256("\n".join(p or "" for p in parts).encode()).hexdigest()
+        )
         statefulset = k8s.apps.v1.StatefulSet(
             f"{name}-server",
-            metadata=layout.metadata(layout.name, annotations=objects.checkov_skips(cluster)),
+            metadata=layout.metadata(
+                layout.name, annotations={**objects.SKIP_AWAIT, **objects.checkov_skips(cluster)}
+            ),
             spec=objects.statefulset_spec(layout, cluster, layout.name, checksum, args.extra_env),
             opts=pulumi.ResourceOptions(
                 parent=self,

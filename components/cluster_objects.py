@@ -132,10 +132,14 @@ def namespace_metadata(layout: ClusterLayout) -> dict[str, Any]:
     }
 
 
-def service_registration_role(layout: ClusterLayout) -> list[dict[str, Any]]:
-    """Pods in Vault's namespace: `list` for Raft auto-join (go-discover), `get`,
-    `update`, `patch` for service registration's pod labels. Nothing else."""
-    return [{"apiGroups": [""], "resources": ["pods"], "verbs": ["get", "list", "update", "patch"]}]
+def service_registration_role(layout: ClusterLayout, replicas: int) -> list[dict[str, Any]]:
+    """`list` pods in Vault's namespace for Raft auto-join (go-discover); `get`,
+    `update`, `patch` on Vault's own pods only, for service registration's labels."""
+    pods = [f"{layout.name}-{ordinal}" for ordinal in range(replicas)]
+    return [
+        {"apiGroups": [""], "resources": ["pods"], "verbs": ["list"]},
+        {"apiGroups": [""], "resources": ["pods"], "resourceNames": pods, "verbs": ["get", "update", "patch"]},
+    ]
 
 
 def services(layout: ClusterLayout) -> dict[str, dict[str, Any]]:
@@ -208,6 +212,11 @@ def health_path(liveness: bool) -> str:
     """
     path = "/v1/sys/health?standbyok=true&perfstandbyok=true"
     return path + "&sealedcode=204&uninitcode=204" if liveness else path
+
+
+SKIP_AWAIT = {"pulumi.com/skipAwait": "true"}
+"""Pulumi must not wait for the StatefulSet's pods to be ready: they are not ready until
+Vault is initialised and unsealed, which happens after the first `pulumi up`."""
 
 
 def checkov_skips(cluster: ClusterConfig) -> dict[str, str]:

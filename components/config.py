@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any, Literal, Mapping, Optional
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr, ValidationError
 
 NAMESPACE = "vault-platform"
 """The Pulumi config namespace (the project name in Pulumi.yaml)."""
@@ -47,19 +47,19 @@ class _Model(BaseModel):
 class KubernetesConfig(_Model):
     """Where and for which Kubernetes the stack deploys."""
 
-    version: str = Field(
+    version: StrictStr = Field(
         "1.31.0",
         pattern=r"^1\.[0-9]+\.[0-9]+$",
         description="Kubernetes version of the target cluster (MAJOR.MINOR.PATCH); the "
         "rendered manifests are validated against this version's schemas.",
     )
-    namespace: str = Field(
+    namespace: StrictStr = Field(
         "vault",
         pattern=_DNS_LABEL,
         max_length=63,
         description="Namespace created for Vault (DNS label).",
     )
-    cluster_domain: str = Field(
+    cluster_domain: StrictStr = Field(
         "cluster.local",
         pattern=_DNS_SUBDOMAIN,
         description="The cluster's DNS domain, used in TLS names and addresses.",
@@ -69,17 +69,17 @@ class KubernetesConfig(_Model):
 class ImageConfig(_Model):
     """The Vault container image."""
 
-    repository: str = Field(
+    repository: StrictStr = Field(
         "hashicorp/vault",
         pattern=r"^[a-z0-9]+([._/-][a-z0-9]+)*(:[0-9]+)?(/[a-z0-9]+([._-][a-z0-9]+)*)*$",
         description="Image repository.",
     )
-    tag: str = Field(
+    tag: StrictStr = Field(
         "1.21.2",
         pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$",
         description="Image tag; pinned, never `latest`.",
     )
-    digest: Optional[str] = Field(
+    digest: Optional[StrictStr] = Field(
         None,
         pattern=r"^sha256:[0-9a-f]{64}$",
         description="Image digest (`sha256:<64 hex>`). When set the image is pulled by "
@@ -94,8 +94,8 @@ class ImageConfig(_Model):
 
 
 class ResourceQuantities(_Model):
-    cpu: str = Field(..., pattern=_QUANTITY, description="CPU quantity, e.g. `500m`.")
-    memory: str = Field(..., pattern=_QUANTITY, description="Memory quantity, e.g. `1Gi`.")
+    cpu: StrictStr = Field(..., pattern=_QUANTITY, description="CPU quantity, e.g. `500m`.")
+    memory: StrictStr = Field(..., pattern=_QUANTITY, description="Memory quantity, e.g. `1Gi`.")
 
 
 class ResourcesConfig(_Model):
@@ -112,8 +112,8 @@ class ResourcesConfig(_Model):
 
 
 class VolumeConfig(_Model):
-    size: str = Field("10Gi", pattern=_QUANTITY, description="Volume size.")
-    storage_class: Optional[str] = Field(
+    size: StrictStr = Field("10Gi", pattern=_QUANTITY, description="Volume size.")
+    storage_class: Optional[StrictStr] = Field(
         None,
         pattern=_DNS_SUBDOMAIN,
         description="StorageClass name; the cluster default when omitted.",
@@ -123,14 +123,14 @@ class VolumeConfig(_Model):
 class ClusterConfig(_Model):
     """The Vault server workload."""
 
-    name: str = Field(
+    name: StrictStr = Field(
         "vault",
         pattern=_DNS_LABEL,
         max_length=40,
         description="Base name of every Kubernetes object (DNS label, at most 40 characters "
         "so that suffixes fit).",
     )
-    replicas: int = Field(
+    replicas: StrictInt = Field(
         3,
         ge=1,
         le=9,
@@ -152,36 +152,33 @@ class ClusterConfig(_Model):
     zone_spread: Literal["DoNotSchedule", "ScheduleAnyway"] = Field(
         "DoNotSchedule",
         description="What the scheduler does when pods cannot be spread evenly across zones "
-        "(`topology.kubernetes.io/zone`, max skew 1).",
+        "(`topology.kubernetes.io/zone`, max skew 1). `ScheduleAnyway` is a dev-only shortcut.",
     )
     update_strategy: Literal["OnDelete", "RollingUpdate"] = Field(
         "OnDelete",
         description="StatefulSet update strategy. `OnDelete` lets operators restart standbys "
         "before the active node, as HashiCorp's upgrade procedure asks.",
     )
-    termination_grace_period_seconds: int = Field(
+    termination_grace_period_seconds: StrictInt = Field(
         60, ge=10, le=600, description="Time Vault gets to step down and shut down cleanly."
     )
     log_level: Literal["trace", "debug", "info", "warn", "error"] = Field(
         "info", description="Server log level."
     )
     log_format: Literal["standard", "json"] = Field("json", description="Server log format.")
-    ui: bool = Field(True, description="Serve the web UI on the API port.")
-    edition: Literal["community", "enterprise"] = Field(
-        "community", description="Vault edition; enterprise features are refused on community."
-    )
+    ui: StrictBool = Field(True, description="Serve the web UI on the API port.")
 
 
 class RaftConfig(_Model):
     """Integrated storage (Raft) tuning."""
 
-    performance_multiplier: int = Field(
+    performance_multiplier: StrictInt = Field(
         1, ge=0, le=10, description="Raft timing multiplier; 1 is HashiCorp's production value."
     )
-    autopilot_reconcile_interval: str = Field(
+    autopilot_reconcile_interval: StrictStr = Field(
         "10s", pattern=_DURATION, description="How often autopilot reconciles voter state."
     )
-    autopilot_update_interval: str = Field(
+    autopilot_update_interval: StrictStr = Field(
         "2s", pattern=_DURATION, description="How often autopilot refreshes server state."
     )
 
@@ -198,12 +195,17 @@ class StorageConfig(_Model):
 
 
 class CertManagerConfig(_Model):
-    issuer_name: str = Field(..., pattern=_DNS_SUBDOMAIN, description="Issuer or ClusterIssuer name.")
+    issuer_name: StrictStr = Field(
+        ...,
+        pattern=_DNS_SUBDOMAIN,
+        description="Issuer or ClusterIssuer name. It must fill in `ca.crt` (CA, SelfSigned or "
+        "Vault issuers do; ACME issuers do not): Vault's Raft join verifies peers with it.",
+    )
     issuer_kind: Literal["Issuer", "ClusterIssuer"] = Field(
         "ClusterIssuer", description="Kind of the issuer."
     )
-    duration: str = Field("2160h", pattern=_DURATION, description="Certificate lifetime.")
-    renew_before: str = Field("360h", pattern=_DURATION, description="Renewal margin.")
+    duration: StrictStr = Field("2160h", pattern=_DURATION, description="Certificate lifetime.")
+    renew_before: StrictStr = Field("360h", pattern=_DURATION, description="Renewal margin.")
 
 
 class TlsConfig(_Model):
@@ -215,16 +217,16 @@ class TlsConfig(_Model):
         "keys are Pulumi secrets); `cert-manager`: a Certificate issued by an existing "
         "issuer; `disabled`: plain HTTP, dev only.",
     )
-    extra_dns_names: tuple[str, ...] = Field(
+    extra_dns_names: tuple[StrictStr, ...] = Field(
         (), description="Extra DNS names for the server certificate (e.g. an ingress host)."
     )
     cert_manager: Optional[CertManagerConfig] = Field(
         None, description="Required when mode is `cert-manager`."
     )
-    ca_validity_hours: int = Field(
+    ca_validity_hours: StrictInt = Field(
         87600, ge=24, description="Lifetime of the generated CA (mode `generated`)."
     )
-    server_validity_hours: int = Field(
+    server_validity_hours: StrictInt = Field(
         8760, ge=24, description="Lifetime of the generated server certificate."
     )
 
@@ -232,13 +234,13 @@ class TlsConfig(_Model):
 class NetworkConfig(_Model):
     """Who may reach Vault."""
 
-    network_policies: bool = Field(
+    network_policies: StrictBool = Field(
         True,
         description="Default-deny ingress in Vault's namespace; the API port open only to "
         "`allowed_namespaces`, the cluster port only between Vault pods. Turning it off is "
         "a dev-only shortcut.",
     )
-    allowed_namespaces: tuple[str, ...] = Field(
+    allowed_namespaces: tuple[StrictStr, ...] = Field(
         (),
         description="Namespaces whose pods may call the API port (8200). Vault's own pods "
         "always may.",
@@ -246,10 +248,10 @@ class NetworkConfig(_Model):
 
 
 class TelemetryConfig(_Model):
-    prometheus_retention_time: str = Field(
+    prometheus_retention_time: StrictStr = Field(
         "24h", pattern=_DURATION, description="How long Prometheus metrics are kept in memory."
     )
-    disable_hostname: bool = Field(True, description="Leave the host name out of metric names.")
+    disable_hostname: StrictBool = Field(True, description="Leave the host name out of metric names.")
 
 
 _AWS_REGION = r"^[a-z]{2}(-[a-z]+)+-[0-9]$"
@@ -264,38 +266,43 @@ class WorkloadIdentityConfig(_Model):
         description="`irsa`: an IAM role trusted by the cluster's OIDC provider for Vault's "
         "service account; `pod-identity`: EKS Pod Identity with an association.",
     )
-    oidc_provider_arn: Optional[str] = Field(
+    oidc_provider_arn: Optional[StrictStr] = Field(
         None,
         pattern=rf"^{_ACCOUNT_ARN}:iam::[0-9]{{12}}:oidc-provider/[A-Za-z0-9._/-]+$",
         description="The cluster's IAM OIDC provider ARN (mode `irsa`).",
     )
-    cluster_name: Optional[str] = Field(
+    cluster_name: Optional[StrictStr] = Field(
         None,
         pattern=r"^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$",
         description="The EKS cluster name (mode `pod-identity`).",
+    )
+    cluster_region: Optional[StrictStr] = Field(
+        None,
+        pattern=_AWS_REGION,
+        description="Region of the EKS cluster (mode `pod-identity`); the key's region when omitted.",
     )
 
 
 class AwsKmsConfig(_Model):
     """The AWS KMS key that seals Vault's root key."""
 
-    region: str = Field(..., pattern=_AWS_REGION, description="AWS region of the key.")
-    existing_key_arn: Optional[str] = Field(
+    region: StrictStr = Field(..., pattern=_AWS_REGION, description="AWS region of the key.")
+    existing_key_arn: Optional[StrictStr] = Field(
         None,
         pattern=rf"^{_ACCOUNT_ARN}:kms:[a-z0-9-]+:[0-9]{{12}}:key/[A-Za-z0-9-]+$",
         description="Bring your own key: its ARN. Nothing is created for the key then, and its "
         "key policy (yours) must let Vault's role use it.",
     )
-    deletion_window_in_days: int = Field(
+    deletion_window_in_days: StrictInt = Field(
         30, ge=7, le=30, description="Waiting period before a scheduled deletion (7-30 days)."
     )
-    enable_key_rotation: bool = Field(
+    enable_key_rotation: StrictBool = Field(
         True, description="Yearly automatic rotation of the key material (dev may turn it off)."
     )
-    rotation_period_in_days: int = Field(
+    rotation_period_in_days: StrictInt = Field(
         365, ge=90, le=2560, description="Days between automatic rotations (90-2560)."
     )
-    key_administrators: tuple[str, ...] = Field(
+    key_administrators: tuple[StrictStr, ...] = Field(
         (),
         description="IAM principal ARNs that manage the key but cannot use it; the account "
         "(IAM policies decide) when omitted. The deploying identity must be among them.",
@@ -450,11 +457,11 @@ def load(raw: Mapping[str, Any], source: str, stack: Optional[str] = None) -> St
         except ValidationError:
             config = None
     if config is not None:
-        reported = {problem.path for problem in problems}
+        failed = {problem.path for problem in problems}
         problems += [
             problem
-            for problem in _cross_field_problems(config, ours, stack)
-            if problem.path not in reported
+            for problem in _cross_field_problems(config, ours, stack, failed)
+            if problem.path not in failed
         ]
     if problems:
         raise ConfigError(source, problems)
@@ -560,6 +567,8 @@ def _from_pydantic(error: Mapping[str, Any], data: Any) -> Problem:
         return Problem(path, "this key cannot be a secret (`secure:`) value", has_value=False)
     message = error["msg"]
     context = error.get("ctx") or {}
+    if error["type"] in ("model_type", "dict_type", "model_attributes_type"):
+        message = "must be a mapping of keys (see the configuration reference)"
     if error["type"] == "string_pattern_mismatch":
         message = f"does not match the allowed form {context.get('pattern')}"
     return Problem(path, message[0].lower() + message[1:], value)
@@ -592,215 +601,173 @@ def duration_seconds(text: str) -> float:
     return sum(int(number) * _DURATION_UNITS[unit] for number, unit in parts)
 
 
+class _Rules:
+    """Collects cross-field problems, skipping a rule when one of its inputs already
+    failed type validation (its stand-in default would make the rule report a value
+    the stack file does not hold)."""
+
+    def __init__(self, failed: set[str]):
+        self.failed = failed
+        self.problems: list[Problem] = []
+
+    def usable(self, *paths: str) -> bool:
+        for path in paths:
+            for bad in self.failed:
+                if bad == path or bad.startswith(path + ".") or bad.startswith(path + "[") or path.startswith(bad + "."):
+                    return False
+        return True
+
+    def check(self, inputs: tuple[str, ...], broken: bool, problem: Problem) -> None:
+        if broken and self.usable(*inputs):
+            self.problems.append(problem)
+
+
 def _cross_field_problems(
-    config: StackConfig, given: Mapping[str, Any], stack: Optional[str]
+    config: StackConfig, given: Mapping[str, Any], stack: Optional[str], failed: set[str]
 ) -> list[Problem]:
-    problems: list[Problem] = []
+    rules = _Rules(failed)
+    check = rules.check
     env = config.environment
     dev = config.is_dev
     cluster = config.cluster
     storage = config.storage.type
+    replicas = cluster.replicas
 
-    if stack in ENVIRONMENTS and env != stack:
-        problems.append(
-            Problem("environment", f"the stack `{stack}` must declare environment `{stack}`", env)
-        )
+    check(("environment",), stack in ENVIRONMENTS and env != stack,
+          Problem("environment", f"the stack `{stack}` must declare environment `{stack}`", env))
 
     minor = ".".join(config.kubernetes.version.split(".")[:2])
-    if minor not in SUPPORTED_KUBERNETES_MINORS:
-        problems.append(
-            Problem(
-                "kubernetes.version",
-                f"unsupported Kubernetes version; allowed minors: "
-                f"{SUPPORTED_KUBERNETES_MINORS[0]} to {SUPPORTED_KUBERNETES_MINORS[-1]}",
-                config.kubernetes.version,
-            )
-        )
+    check(("kubernetes.version",), minor not in SUPPORTED_KUBERNETES_MINORS,
+          Problem("kubernetes.version",
+                  f"unsupported Kubernetes version; allowed minors: "
+                  f"{SUPPORTED_KUBERNETES_MINORS[0]} to {SUPPORTED_KUBERNETES_MINORS[-1]}",
+                  config.kubernetes.version))
 
-    if storage == "postgresql":
-        problems.append(
-            Problem(
-                "storage.type",
-                "PostgreSQL storage is not available in this release; allowed: raft, file",
-                storage,
-            )
-        )
-    if storage == "file":
-        if not dev:
-            problems.append(
-                Problem("storage.type", f"file storage is dev-only; {env} allows: raft", storage)
-            )
-        if cluster.replicas != 1:
-            problems.append(
-                Problem(
-                    "cluster.replicas",
-                    "file storage has no HA: replicas must be 1 (use raft for more)",
-                    cluster.replicas,
-                )
-            )
-    if "raft" in (given.get("storage") or {}) and storage != "raft":
-        problems.append(
-            Problem("storage.raft", f"only valid with storage.type raft, not {storage}", has_value=False)
-        )
-    if storage == "raft":
-        if not dev and (cluster.replicas < 3 or cluster.replicas % 2 == 0):
-            problems.append(
-                Problem(
-                    "cluster.replicas",
-                    f"Raft storage in {env} needs an odd replica count of at least 3 "
-                    "(allowed: 3, 5, 7, 9)",
-                    cluster.replicas,
-                )
-            )
-        elif dev and cluster.replicas % 2 == 0:
-            problems.append(
-                Problem(
-                    "cluster.replicas",
-                    "Raft needs an odd replica count for a quorum (allowed: 1, 3, 5, 7, 9)",
-                    cluster.replicas,
-                )
-            )
-
+    check(("storage.type",), storage == "postgresql",
+          Problem("storage.type", "PostgreSQL storage is not available in this release; allowed: raft, file", storage))
+    check(("storage.type", "environment"), storage == "file" and not dev,
+          Problem("storage.type", f"file storage is dev-only; {env} allows: raft", storage))
+    check(("storage.type", "cluster.replicas"), storage == "file" and replicas != 1,
+          Problem("cluster.replicas", "file storage has no HA: replicas must be 1 (use raft for more)", replicas))
+    check(("storage.type",), "raft" in (given.get("storage") or {}) and storage != "raft",
+          Problem("storage.raft", f"only valid with storage.type raft, not {storage}", has_value=False))
+    check(("storage.type", "cluster.replicas", "environment"),
+          storage == "raft" and not dev and (replicas < 3 or replicas % 2 == 0),
+          Problem("cluster.replicas",
+                  f"Raft storage in {env} needs an odd replica count of at least 3 (allowed: 3, 5, 7, 9)", replicas))
+    check(("storage.type", "cluster.replicas", "environment"), storage == "raft" and dev and replicas % 2 == 0,
+          Problem("cluster.replicas", "Raft needs an odd replica count for a quorum (allowed: 1, 3, 5, 7, 9)",
+                  replicas))
     raft = config.storage.raft
-    if duration_seconds(raft.autopilot_reconcile_interval) < duration_seconds(raft.autopilot_update_interval):
-        problems.append(
-            Problem(
-                "storage.raft.autopilot_reconcile_interval",
-                f"must be at least autopilot_update_interval ({raft.autopilot_update_interval}), "
-                "or Vault refuses to start",
-                raft.autopilot_reconcile_interval,
-            )
-        )
+    check(("storage.raft",),
+          duration_seconds(raft.autopilot_reconcile_interval) < duration_seconds(raft.autopilot_update_interval),
+          Problem("storage.raft.autopilot_reconcile_interval",
+                  f"must be at least autopilot_update_interval ({raft.autopilot_update_interval}), "
+                  "or Vault refuses to start", raft.autopilot_reconcile_interval))
 
-    if cluster.image.tag == "latest":
-        problems.append(
-            Problem("cluster.image.tag", "pin a version; `latest` is not allowed", "latest")
-        )
+    check(("cluster.image.tag",), cluster.image.tag == "latest",
+          Problem("cluster.image.tag", "pin a version; `latest` is not allowed", "latest"))
     for kind in ("cpu", "memory"):
         request = getattr(cluster.resources.requests, kind)
         limit = getattr(cluster.resources.limits, kind)
-        if quantity(limit) < quantity(request):
-            problems.append(
-                Problem(
-                    f"cluster.resources.limits.{kind}",
-                    f"the limit is below the request ({request}); allowed: at least {request}",
-                    limit,
-                )
-            )
+        check(("cluster.resources",), quantity(limit) < quantity(request),
+              Problem(f"cluster.resources.limits.{kind}",
+                      f"the limit is below the request ({request}); allowed: at least {request}", limit))
 
-    if not dev:
-        shortcuts = [
-            ("tls.mode", config.tls.mode == "disabled", config.tls.mode,
-             "TLS cannot be off outside dev; allowed: generated, cert-manager"),
-            ("network.network_policies", not config.network.network_policies, False,
-             "network policies are a dev-only opt-out; allowed: true"),
-            ("cluster.anti_affinity", cluster.anti_affinity == "preferred", "preferred",
-             "soft anti-affinity is a dev-only shortcut; allowed: required"),
-        ]
-        for path, refused, value, message in shortcuts:
-            if refused:
-                problems.append(Problem(path, f"{message} (environment {env})", value))
+    shortcuts = [
+        ("tls.mode", config.tls.mode == "disabled", config.tls.mode,
+         "TLS cannot be off outside dev; allowed: generated, cert-manager"),
+        ("network.network_policies", not config.network.network_policies, False,
+         "network policies are a dev-only opt-out; allowed: true"),
+        ("cluster.anti_affinity", cluster.anti_affinity == "preferred", "preferred",
+         "soft anti-affinity is a dev-only shortcut; allowed: required"),
+        ("cluster.zone_spread", cluster.zone_spread == "ScheduleAnyway", "ScheduleAnyway",
+         "a best-effort zone spread is a dev-only shortcut; allowed: DoNotSchedule"),
+    ]
+    for path, refused, value, message in shortcuts:
+        check((path, "environment"), refused and not dev, Problem(path, f"{message} (environment {env})", value))
 
-    if config.tls.mode == "cert-manager" and config.tls.cert_manager is None:
-        problems.append(
-            Problem("tls.cert_manager", "required when tls.mode is cert-manager", has_value=False)
-        )
-    if config.tls.mode != "cert-manager" and config.tls.cert_manager is not None:
-        problems.append(
-            Problem(
-                "tls.cert_manager",
-                f"only valid with tls.mode cert-manager, not {config.tls.mode}",
-                has_value=False,
-            )
-        )
-    problems += _unseal_problems(config, env)
-    for index, name in enumerate(config.tls.extra_dns_names):
-        if not re.fullmatch(r"(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*", name):
-            problems.append(
-                Problem(f"tls.extra_dns_names[{index}]", "not a DNS name (lowercase, dots, dashes)", name)
-            )
+    tls = config.tls
+    check(("tls.mode", "tls.cert_manager"), tls.mode == "cert-manager" and tls.cert_manager is None,
+          Problem("tls.cert_manager", "required when tls.mode is cert-manager", has_value=False))
+    check(("tls.mode", "tls.cert_manager"), tls.mode != "cert-manager" and tls.cert_manager is not None,
+          Problem("tls.cert_manager", f"only valid with tls.mode cert-manager, not {tls.mode}", has_value=False))
+    manager = tls.cert_manager
+    if manager is not None:
+        check(("tls.cert_manager",), duration_seconds(manager.renew_before) >= duration_seconds(manager.duration),
+              Problem("tls.cert_manager.renew_before",
+                      f"must be shorter than the certificate's duration ({manager.duration})", manager.renew_before))
+    check(("tls.ca_validity_hours", "tls.server_validity_hours"),
+          tls.mode == "generated" and tls.server_validity_hours > tls.ca_validity_hours,
+          Problem("tls.server_validity_hours",
+                  f"the server certificate cannot outlive its CA ({tls.ca_validity_hours}h); "
+                  f"allowed: at most {tls.ca_validity_hours}", tls.server_validity_hours))
+    for index, name in enumerate(tls.extra_dns_names):
+        check(("tls.extra_dns_names",),
+              not re.fullmatch(r"(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*", name),
+              Problem(f"tls.extra_dns_names[{index}]", "not a DNS name (lowercase, dots, dashes)", name))
     for index, name in enumerate(config.network.allowed_namespaces):
-        if not re.fullmatch(_DNS_LABEL, name) or len(name) > 63:
-            problems.append(
-                Problem(f"network.allowed_namespaces[{index}]", "not a namespace name (DNS label)", name)
-            )
-    return problems
+        check(("network.allowed_namespaces",), not re.fullmatch(_DNS_LABEL, name) or len(name) > 63,
+              Problem(f"network.allowed_namespaces[{index}]", "not a namespace name (DNS label)", name))
+
+    _unseal_rules(config, rules)
+    return rules.problems
 
 
 _KEY_SETTINGS = ("deletion_window_in_days", "enable_key_rotation", "rotation_period_in_days", "key_administrators")
+_PRINCIPAL_ARN = (
+    rf"{_ACCOUNT_ARN}:(iam::[0-9]{{12}}:(root|(role|user)/[A-Za-z0-9+=,.@_/-]+)|sts::[0-9]{{12}}:assumed-role/.+)"
+)
 
 
-def _unseal_problems(config: StackConfig, env: str) -> list[Problem]:
+def _unseal_rules(config: StackConfig, rules: _Rules) -> None:
+    check = rules.check
     unseal = config.unseal
-    problems: list[Problem] = []
+    env = config.environment
+    if not rules.usable("unseal.type"):
+        return
     if unseal.type == "shamir":
-        if not config.is_dev:
-            problems.append(
-                Problem(
-                    "unseal.type",
-                    f"{env} must unseal itself after every restart; Shamir is dev-only "
-                    "(allowed: awskms)",
-                    "shamir",
-                )
-            )
-        if unseal.awskms is not None:
-            problems.append(
-                Problem("unseal.awskms", "only valid with unseal.type awskms, not shamir", has_value=False)
-            )
-        return problems
+        check(("environment",), not config.is_dev,
+              Problem("unseal.type",
+                      f"{env} must unseal itself after every restart; Shamir is dev-only (allowed: awskms)",
+                      "shamir"))
+        check((), unseal.awskms is not None,
+              Problem("unseal.awskms", "only valid with unseal.type awskms, not shamir", has_value=False))
+        return
     kms = unseal.awskms
     if kms is None:
-        return [Problem("unseal.awskms", "required when unseal.type is awskms (region, identity)", has_value=False)]
+        check(("unseal.awskms",), True,
+              Problem("unseal.awskms", "required when unseal.type is awskms (region, identity)", has_value=False))
+        return
     if kms.existing_key_arn:
         key_region = kms.existing_key_arn.split(":")[3]
-        if key_region != kms.region:
-            problems.append(
-                Problem(
-                    "unseal.awskms.existing_key_arn",
-                    f"the key is in {key_region} but unseal.awskms.region is {kms.region}; "
-                    "they must match",
-                    kms.existing_key_arn,
-                )
-            )
+        check(("unseal.awskms.region", "unseal.awskms.existing_key_arn"), key_region != kms.region,
+              Problem("unseal.awskms.existing_key_arn",
+                      f"the key is in {key_region} but unseal.awskms.region is {kms.region}; they must match",
+                      kms.existing_key_arn))
         for name in sorted(set(_KEY_SETTINGS) & kms.model_fields_set):
-            problems.append(
-                Problem(
-                    f"unseal.awskms.{name}",
-                    "only for a key the stack creates; remove it or remove existing_key_arn",
-                    has_value=False,
-                )
-            )
-    elif not kms.enable_key_rotation and not config.is_dev:
-        problems.append(
-            Problem(
-                "unseal.awskms.enable_key_rotation",
-                f"key rotation cannot be off in {env} (allowed: true)",
-                False,
-            )
-        )
+            check((), True, Problem(f"unseal.awskms.{name}",
+                                    "only for a key the stack creates; remove it or remove existing_key_arn",
+                                    has_value=False))
+    else:
+        check(("unseal.awskms.enable_key_rotation", "environment"), not kms.enable_key_rotation and not config.is_dev,
+              Problem("unseal.awskms.enable_key_rotation", f"key rotation cannot be off in {env} (allowed: true)",
+                      False))
     for index, arn in enumerate(kms.key_administrators):
-        if not re.fullmatch(rf"{_ACCOUNT_ARN}:(iam::[0-9]{{12}}:(root|(role|user)/[A-Za-z0-9+=,.@_/-]+)|sts::[0-9]{{12}}:assumed-role/.+)", arn):
-            problems.append(
-                Problem(
-                    f"unseal.awskms.key_administrators[{index}]",
-                    "not an IAM principal ARN (arn:aws:iam::<account>:root, :role/<name> or :user/<name>)",
-                    arn,
-                )
-            )
+        check(("unseal.awskms.key_administrators",), not re.fullmatch(_PRINCIPAL_ARN, arn),
+              Problem(f"unseal.awskms.key_administrators[{index}]",
+                      "not an IAM principal ARN (arn:aws:iam::<account>:root, :role/<name> or :user/<name>)", arn))
     identity = kms.identity
-    wanted, unwanted = (
-        ("oidc_provider_arn", "cluster_name") if identity.mode == "irsa" else ("cluster_name", "oidc_provider_arn")
-    )
-    if getattr(identity, wanted) is None:
-        problems.append(
-            Problem(f"unseal.awskms.identity.{wanted}", f"required when identity.mode is {identity.mode}", has_value=False)
-        )
-    if getattr(identity, unwanted) is not None:
-        problems.append(
-            Problem(
-                f"unseal.awskms.identity.{unwanted}",
-                f"only valid with the other identity mode, not {identity.mode}",
-                has_value=False,
-            )
-        )
-    return problems
+    if not rules.usable("unseal.awskms.identity.mode"):
+        return
+    irsa = identity.mode == "irsa"
+    wanted = ("oidc_provider_arn",) if irsa else ("cluster_name",)
+    unwanted = ("cluster_name", "cluster_region") if irsa else ("oidc_provider_arn",)
+    for name in wanted:
+        check((f"unseal.awskms.identity.{name}",), getattr(identity, name) is None,
+              Problem(f"unseal.awskms.identity.{name}", f"required when identity.mode is {identity.mode}",
+                      has_value=False))
+    for name in unwanted:
+        check((f"unseal.awskms.identity.{name}",), getattr(identity, name) is not None,
+              Problem(f"unseal.awskms.identity.{name}",
+                      f"only valid with the other identity mode, not {identity.mode}", has_value=False))

@@ -16,8 +16,9 @@ import pulumi_tls as tls
 
 @dataclass
 class VaultTlsArgs:
-    namespace: str
-    """Namespace of the Secret (and the Certificate in cert-manager mode)."""
+    namespace: pulumi.Input[str]
+    """Namespace of the Secret (or Certificate); pass the Namespace's output so that
+    they are created after it."""
     secret_name: str
     """Name of the Kubernetes Secret the pods mount."""
     dns_names: Sequence[str]
@@ -51,16 +52,19 @@ class VaultTls(pulumi.ComponentResource):
     ca_cert_pem: Optional[pulumi.Output[str]]
     """The CA certificate (generated mode); None with cert-manager, whose CA lives in
     the issued Secret's ``ca.crt``."""
+    cert_pem: Optional[pulumi.Output[str]]
+    """The server certificate (generated mode); None with cert-manager."""
 
     def __init__(self, name: str, args: VaultTlsArgs, opts: Optional[pulumi.ResourceOptions] = None):
         super().__init__("vault-platform:tls:VaultTls", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         metadata = {"name": args.secret_name, "namespace": args.namespace, "labels": dict(args.labels)}
         if args.mode == "generated":
-            self.ca_cert_pem, secret = self._generated(name, args, metadata, child)
+            self.ca_cert_pem, self.cert_pem, secret = self._generated(name, args, metadata, child)
             self.secret_name = secret.metadata.apply(lambda m: m["name"])
         else:
             self.ca_cert_pem = None
+            self.cert_pem = None
             certificate = k8s.apiextensions.CustomResource(
                 f"{name}-certificate",
                 api_version="cert-manager.io/v1",
@@ -136,4 +140,4 @@ class VaultTls(pulumi.ComponentResource):
             },
             opts=child,
         )
-        return ca_cert.cert_pem, secret
+        return ca_cert.cert_pem, server_cert.cert_pem, secret

@@ -37,6 +37,8 @@ class KmsUnsealArgs:
     """The cluster's OIDC provider (IRSA)."""
     cluster_name: Optional[str] = None
     """The EKS cluster (Pod Identity)."""
+    cluster_region: Optional[str] = None
+    """Region of the EKS cluster (Pod Identity); the key's region when omitted."""
     existing_key_arn: Optional[str] = None
     """Adopt this key instead of creating one; nothing is created for the key then."""
     deletion_window_in_days: int = 30
@@ -66,6 +68,7 @@ class KmsUnsealArgs:
             identity_mode=kms.identity.mode,
             oidc_provider_arn=kms.identity.oidc_provider_arn,
             cluster_name=kms.identity.cluster_name,
+            cluster_region=kms.identity.cluster_region,
             existing_key_arn=kms.existing_key_arn,
             deletion_window_in_days=kms.deletion_window_in_days,
             enable_key_rotation=kms.enable_key_rotation,
@@ -87,6 +90,8 @@ class KmsUnseal(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: KmsUnsealArgs, opts: Optional[pulumi.ResourceOptions] = None):
         super().__init__("vault-platform:unseal:KmsUnseal", name, None, opts)
+        # An explicit provider pins the region to the stack config; credentials come from
+        # the standard AWS chain (environment, AWS_PROFILE, web identity in CI).
         provider = aws.Provider(f"{name}-aws", region=args.region, opts=pulumi.ResourceOptions(parent=self))
         child = pulumi.ResourceOptions(parent=self, provider=provider)
         self.region = args.region
@@ -157,6 +162,12 @@ class KmsUnseal(pulumi.ComponentResource):
         if args.identity_mode == "irsa":
             self.service_account_annotations["eks.amazonaws.com/role-arn"] = role.arn
         else:
+            association_opts = child
+            if args.cluster_region and args.cluster_region != args.region:
+                cluster_provider = aws.Provider(
+                    f"{name}-aws-cluster", region=args.cluster_region, opts=pulumi.ResourceOptions(parent=self)
+                )
+                association_opts = pulumi.ResourceOptions(parent=self, provider=cluster_provider)
             aws.eks.PodIdentityAssociation(
                 f"{name}-pod-identity",
                 cluster_name=args.cluster_name or "",
@@ -164,6 +175,6 @@ class KmsUnseal(pulumi.ComponentResource):
                 service_account=args.service_account,
                 role_arn=role.arn,
                 tags=args.tags,
-                opts=child,
+                opts=association_opts,
             )
         self.register_outputs({"key_arn": self.key_arn, "key_id": self.key_id, "role_arn": self.role_arn})

@@ -10,6 +10,7 @@ monitor internals: it records each registration's resource options (``protect``,
 from __future__ import annotations
 
 import hashlib
+import json
 import uuid
 from dataclasses import dataclass
 from typing import Any, Optional
@@ -83,16 +84,18 @@ class PlanMocks(pulumi.runtime.Mocks):
         state = dict(args.inputs)
         typ = args.typ
         resource_id = f"{args.name}-id"
+        # Generated material changes when its inputs change, as a re-issued one would.
+        seed = f"{args.name}:{json.dumps(args.inputs, sort_keys=True, default=str)}"
         if typ == "pulumi:providers:aws":
             resource_id = f"{args.name}-provider"
             self._provider_regions[resource_id] = state.get("region", REGION)
         elif typ == "tls:index/privateKey:PrivateKey":
-            state["privateKeyPem"] = _fake_pem("PRIVATE KEY", args.name)
-            state["publicKeyPem"] = _fake_pem("PUBLIC KEY", args.name)
+            state["privateKeyPem"] = _fake_pem("PRIVATE KEY", seed)
+            state["publicKeyPem"] = _fake_pem("PUBLIC KEY", seed)
         elif typ in ("tls:index/selfSignedCert:SelfSignedCert", "tls:index/locallySignedCert:LocallySignedCert"):
-            state["certPem"] = _fake_pem("CERTIFICATE", args.name)
+            state["certPem"] = _fake_pem("CERTIFICATE", seed)
         elif typ == "tls:index/certRequest:CertRequest":
-            state["certRequestPem"] = _fake_pem("CERTIFICATE REQUEST", args.name)
+            state["certRequestPem"] = _fake_pem("CERTIFICATE REQUEST", seed)
         elif typ.startswith("kubernetes:"):
             metadata = dict(state.get("metadata") or {})
             metadata.setdefault("name", args.name)

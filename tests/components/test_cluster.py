@@ -115,8 +115,35 @@ def test_services_headless_client_active_standby(stack_plan):
 def test_service_registration_role_is_least_privilege(stack_plan):
     (role,) = stack_plan("production").of_type("kubernetes:rbac.authorization.k8s.io/v1:Role")
     assert role.inputs["rules"] == [
-        {"apiGroups": [""], "resources": ["pods"], "verbs": ["get", "list", "update", "patch"]}
+        {"apiGroups": [""], "resources": ["pods"], "verbs": ["list"]},
+        {"apiGroups": [""], "resources": ["pods"], "verbs": ["get", "update", "patch"],
+         "resourceNames": ["vault-0", "vault-1", "vault-2", "vault-3", "vault-4"]},
     ]
+
+
+@pytest.mark.parametrize("stack", ["dev", "staging", "production"])
+def test_every_namespaced_object_is_created_after_the_namespace(stack_plan, stack):
+    plan = stack_plan(stack)
+    (namespace,) = plan.of_type("kubernetes:core/v1:Namespace")
+    namespaced = [r for r in plan.resources()
+                  if r.type.startswith("kubernetes:") and r.inputs.get("metadata", {}).get("namespace")]
+    assert len(namespaced) > 8
+    for registration in namespaced:
+        assert namespace.urn in registration.depends_on, registration.name
+
+
+def test_pulumi_does_not_wait_for_pods_that_need_initialising(stack_plan):
+    (sts,) = stack_plan("production").of_type(STS)
+    assert sts.inputs["metadata"]["annotations"]["pulumi.com/skipAwait"] == "true"
+
+
+def test_a_reissued_certificate_changes_the_pod_template():
+    base = plan_with("production", stack_raw("production")).one(STS)
+    raw = with_values(stack_raw("production"), **{"tls.server_validity_hours": 4380})
+    other = plan_with("production", raw).one(STS)
+    key = "vault-platform/config-sha256"
+    assert (base.inputs["spec"]["template"]["metadata"]["annotations"][key]
+            != other.inputs["spec"]["template"]["metadata"]["annotations"][key])
 
 
 def test_network_policies_default_deny_and_scoped_ports(stack_plan):

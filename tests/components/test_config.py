@@ -80,7 +80,8 @@ BAD_CASES = [
     ("file-storage-three-replicas", "dev", {"cluster.replicas": 3},
      ["cluster.replicas = 3", "replicas must be 1"]),
     ("postgresql-not-yet", "production", {"storage.type": "postgresql"},
-     ["storage.type = 'postgresql'", "not available in this release", "allowed: raft, file"]),
+     ["storage.type = 'postgresql'", "not available in this release", "allowed: raft, file",
+      "storage.raft: only valid with storage.type raft, not postgresql"]),
     ("storage-unknown-type", "production", {"storage.type": "consul"},
      ["storage.type = 'consul'", "'raft', 'postgresql' or 'file'"]),
     ("unknown-nested-key", "production", {"cluster.replica": 3},
@@ -144,6 +145,13 @@ BAD_CASES = [
      ["unseal.awskms.rotation_period_in_days = 30", "greater than or equal to 90"]),
     ("key-admin-not-an-arn", "production", {"unseal.awskms.key_administrators": ["platform-admins"]},
      ["unseal.awskms.key_administrators[0] = 'platform-admins'", "not an IAM principal ARN"]),
+    ("zone-spread-soft-production", "production", {"cluster.zone_spread": "ScheduleAnyway"},
+     ["cluster.zone_spread = 'ScheduleAnyway'", "dev-only shortcut"]),
+    ("renew-before-duration", "production",
+     {"tls.mode": "cert-manager", "tls.cert_manager": {"issuer_name": "ca", "duration": "1h", "renew_before": "360h"}},
+     ["tls.cert_manager.renew_before = '360h'", "shorter than the certificate's duration (1h)"]),
+    ("server-cert-outlives-ca", "production", {"tls.ca_validity_hours": 24},
+     ["tls.server_validity_hours = 8760", "cannot outlive its CA (24h)"]),
     ("secure-value-on-plain-key", "production", {"cluster.log_level": schema.SecretPlaceholder("v1:abc")},
      ["cluster.log_level: this key cannot be a secret"]),
 ]
@@ -157,7 +165,28 @@ def test_bad_values_are_named_with_file_key_value_and_allowed(stack, changes, ex
     assert message.startswith(f"invalid stack configuration in Pulumi.{stack}.yaml")
     for fragment in expected:
         assert fragment in message, f"{fragment!r} not in:\n{message}"
-    assert f"{NS}:" in message
+    problems = [line for line in message.splitlines()[1:]]
+    for line in problems:  # nothing reported beyond what the case is about
+        assert line.startswith(f"  - {NS}:") and any(f in line for f in expected), f"unexpected: {line}"
+
+
+@pytest.mark.parametrize(
+    "stack, changes, only",
+    [
+        ("production", {"unseal.awskms.identity.mode": "kiam"},
+         "unseal.awskms.identity.mode = 'kiam': input should be 'irsa' or 'pod-identity'"),
+        ("production", {"unseal": None}, "unseal = null: must be a mapping of keys (see the configuration reference)"),
+        ("production", {"cluster.replicas": True}, "cluster.replicas = true: input should be a valid integer"),
+        ("production", {"cluster.replicas": 5.0}, "cluster.replicas = 5.0: input should be a valid integer"),
+        ("production", {"network.network_policies": "off"},
+         "network.network_policies = 'off': input should be a valid boolean"),
+    ],
+    ids=["bad-enum-hides-dependent-rules", "null-section", "bool-for-int", "float-for-int", "string-for-bool"],
+)
+def test_a_bad_value_is_reported_once_as_written(stack, changes, only):
+    with pytest.raises(schema.ConfigError) as caught:
+        load(with_values(stack_raw(stack), **changes), stack)
+    assert [p.render() for p in caught.value.problems] == [f"{NS}:{only}"]
 
 
 def test_missing_environment_is_reported():

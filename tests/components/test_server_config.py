@@ -81,10 +81,6 @@ def test_awskms_seal_stanza():
     assert parsed(text)["seal"] == [{"awskms": {"region": "eu-west-1", "kms_key_id": "key-123"}}]
 
 
-def test_rendering_is_deterministic():
-    assert render_server_config(raft_spec()) == render_server_config(raft_spec())
-
-
 def test_raft_without_join_is_refused():
     with pytest.raises(ValueError, match="raft_join"):
         render_server_config(ServerConfigSpec(storage="raft", tls_enabled=True))

@@ -249,3 +249,50 @@ def test_preflight_command_exit_codes(production, capsys):
     assert main(["preflight", "--stack", "production"]) == 0
     assert main(["preflight", "--stack", "dev"]) == 2
     assert "does not use AWS KMS auto-unseal" in capsys.readouterr().err
+
+
+# -- the policy simulator path (real AWS), with AWS's answers stubbed --------------------
+
+
+def _simulation(action: str, decision: str) -> dict:
+    return {"EvaluationResults": [{"EvalActionName": action, "EvalDecision": decision}]}
+
+
+def test_the_policy_simulator_is_asked_when_the_caller_may_use_it():
+    from botocore.stub import Stubber
+
+    from vault_platform.preflight import _decider
+
+    iam = boto3.client("iam", region_name=REGION)
+    role = {"Arn": "arn:aws:iam::123456789012:role/vault", "RoleName": "vault"}
+    key = "arn:aws:kms:eu-west-1:123456789012:key/k"
+    with Stubber(iam) as stub:
+        stub.add_response("simulate_principal_policy", _simulation("kms:Decrypt", "allowed"),
+                          {"PolicySourceArn": role["Arn"], "ActionNames": ["kms:Decrypt"], "ResourceArns": [key]})
+        stub.add_response("simulate_principal_policy", _simulation("kms:DisableKey", "implicitDeny"),
+                          {"PolicySourceArn": role["Arn"], "ActionNames": ["kms:DisableKey"], "ResourceArns": [key]})
+        decide, method = _decider(iam, role, key)
+        assert method == "IAM policy simulator"
+        assert decide("kms:DisableKey", key) == "implicitDeny"
+        stub.assert_no_pending_responses()
+
+
+def test_a_caller_without_simulator_access_falls_back_to_the_role_policies():
+    from botocore.stub import Stubber
+
+    from vault_platform.preflight import _decider
+
+    iam = boto3.client("iam", region_name=REGION)
+    role = {"Arn": "arn:aws:iam::123456789012:role/vault", "RoleName": "vault"}
+    key = "arn:aws:kms:eu-west-1:123456789012:key/k"
+    with Stubber(iam) as stub:
+        stub.add_client_error("simulate_principal_policy", service_error_code="AccessDenied", http_status_code=403)
+        stub.add_response("list_role_policies", {"PolicyNames": ["unseal"]}, {"RoleName": "vault"})
+        stub.add_response("get_role_policy", {"RoleName": "vault", "PolicyName": "unseal",
+                                              "PolicyDocument": json.dumps(documents.role_policy(key))},
+                          {"RoleName": "vault", "PolicyName": "unseal"})
+        stub.add_response("list_attached_role_policies", {"AttachedPolicies": []}, {"RoleName": "vault"})
+        decide, method = _decider(iam, role, key)
+        assert "evaluated locally" in method and "AccessDenied" in method
+        assert decide("kms:Encrypt", key) == "allowed"
+        assert decide("kms:DisableKey", key) == "implicitDeny"
