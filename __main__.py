@@ -5,15 +5,25 @@ few documented outputs. Everything else lives in ``components/``.
 """
 
 import pulumi
+import pulumi_vault as vault
 
+from components import policy_files
 from components.cluster import VaultCluster, VaultClusterArgs
+from components.configuration import VaultConfiguration, VaultConfigurationArgs
 from components.runtime_config import load_stack_config
 from components.unseal import KmsUnseal, KmsUnsealArgs
 
 config = load_stack_config()
 stack = pulumi.get_stack()
+spec = config.vault
 
-cluster_args = VaultClusterArgs(config=config)
+cluster_args = VaultClusterArgs(
+    config=config,
+    token_review=spec.configure and any(
+        m.type == "kubernetes" and (m.kubernetes is None or m.kubernetes.use_local_service_account)
+        for m in spec.auth_methods
+    ),
+)
 unseal = None
 if config.unseal.type == "awskms":
     unseal = KmsUnseal("vault-unseal", KmsUnsealArgs.from_config(config, stack))
@@ -23,6 +33,25 @@ if config.unseal.type == "awskms":
     cluster_args.pods_depend_on = [unseal]
 
 cluster = VaultCluster("vault", cluster_args)
+
+if spec.configure:
+    # The token comes from the secret config value, or the provider reads VAULT_TOKEN
+    # from its environment (and it then never enters the state).
+    provider = vault.Provider(
+        "vault",
+        address=spec.address or cluster.address,
+        ca_cert_file=spec.ca_cert_file,
+        token=pulumi.Output.secret(spec.token.reveal()) if spec.token else None,
+        skip_get_vault_version=True,
+        skip_child_token=False,
+        max_lease_ttl_seconds=1200,
+        opts=pulumi.ResourceOptions(depends_on=[cluster]),
+    )
+    policies, _ = policy_files.load(spec.policies.include, spec.policies.exclude, config.environment, stack)
+    VaultConfiguration(
+        "vault-config",
+        VaultConfigurationArgs(provider=provider, spec=spec, policies=policies),
+    )
 
 pulumi.export("environment", config.environment)
 pulumi.export("vault_address", cluster.address)

@@ -33,6 +33,9 @@ class VaultClusterArgs:
     """Annotations for Vault's ServiceAccount (e.g. an IRSA role); none when omitted."""
     extra_env: list[dict[str, Any]] = field(default_factory=list)
     """Extra container environment entries (secret references only, never values)."""
+    token_review: bool = False
+    """Bind Vault's service account to `system:auth-delegator` and mount its token, so that
+    Kubernetes auth can review service-account tokens; off when omitted."""
     pods_depend_on: list[pulumi.Resource] = field(default_factory=list)
     """Resources the pods need before they start (e.g. the unseal permission); none when omitted."""
 
@@ -55,7 +58,7 @@ class VaultCluster(pulumi.ComponentResource):
         cluster = config.cluster
         ha = config.storage.type == "raft"
         tls_enabled = config.tls.mode != "disabled"
-        layout = objects.ClusterLayout.of(cluster, config.kubernetes, tls_enabled, ha)
+        layout = objects.ClusterLayout.of(cluster, config.kubernetes, tls_enabled, ha, args.token_review)
         namespace = k8s.core.v1.Namespace(
             f"{name}-namespace",
             metadata=objects.namespace_metadata(layout),
@@ -84,6 +87,18 @@ class VaultCluster(pulumi.ComponentResource):
                     metadata=layout.metadata(f"{layout.name}-service-registration"),
                     role_ref={"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": role.metadata["name"]},
                     subjects=[{"kind": "ServiceAccount", "name": layout.name, "namespace": layout.namespace}],
+                    opts=in_namespace,
+                )
+            )
+
+        if args.token_review:
+            binding = objects.token_review_binding(layout)
+            bound.append(
+                k8s.rbac.v1.ClusterRoleBinding(
+                    f"{name}-token-review",
+                    metadata={"name": f"{layout.namespace}-{layout.name}-token-review", "labels": dict(layout.labels)},
+                    role_ref=binding["roleRef"],
+                    subjects=binding["subjects"],
                     opts=in_namespace,
                 )
             )

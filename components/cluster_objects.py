@@ -34,10 +34,19 @@ class ClusterLayout:
     ha: bool
     """True when the storage backend supports HA (Raft): enables service registration,
     Raft auto-join and the active/standby Services."""
+    token_review: bool = False
+    """True when Vault's Kubernetes auth reviews tokens with Vault's own service account."""
+
+    @property
+    def needs_api_token(self) -> bool:
+        return self.ha or self.token_review
 
     @classmethod
-    def of(cls, cluster: ClusterConfig, kubernetes: KubernetesConfig, tls_enabled: bool, ha: bool) -> "ClusterLayout":
+    def of(
+        cls, cluster: ClusterConfig, kubernetes: KubernetesConfig, tls_enabled: bool, ha: bool, token_review: bool = False
+    ) -> "ClusterLayout":
         return cls(
+            token_review=token_review,
             name=cluster.name,
             namespace=kubernetes.namespace,
             cluster_domain=kubernetes.cluster_domain,
@@ -140,6 +149,14 @@ def service_registration_role(layout: ClusterLayout, replicas: int) -> list[dict
         {"apiGroups": [""], "resources": ["pods"], "verbs": ["list"]},
         {"apiGroups": [""], "resources": ["pods"], "resourceNames": pods, "verbs": ["get", "update", "patch"]},
     ]
+
+
+def token_review_binding(layout: ClusterLayout) -> dict[str, Any]:
+    """Vault's service account may create TokenReviews (Kubernetes auth logins)."""
+    return {
+        "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "system:auth-delegator"},
+        "subjects": [{"kind": "ServiceAccount", "name": layout.name, "namespace": layout.namespace}],
+    }
 
 
 def services(layout: ClusterLayout) -> dict[str, dict[str, Any]]:
@@ -278,10 +295,11 @@ def statefulset_spec(
     if layout.tls_enabled:
         mounts.append({"name": "tls", "mountPath": TLS_DIR, "readOnly": True})
         volumes.append({"name": "tls", "secret": {"secretName": layout.tls_secret, "defaultMode": 0o440}})
-    if layout.ha:
+    if layout.needs_api_token:
         # The API token is mounted explicitly (automount is off on the ServiceAccount) and
-        # only where Vault needs it: service registration and Raft auto-join. 3607 s is the
-        # lifetime the kubelet requests for automounted tokens.
+        # only where Vault needs it: service registration, Raft auto-join, and reviewing
+        # Kubernetes-auth logins. 3607 s is the lifetime the kubelet requests for
+        # automounted tokens.
         mounts.append({"name": "kube-api-access", "mountPath": SERVICE_ACCOUNT_TOKEN_DIR, "readOnly": True})
         volumes.append(
             {

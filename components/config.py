@@ -13,6 +13,7 @@ file. Both go through the same :func:`load`.
 
 from __future__ import annotations
 
+import copy
 import difflib
 import json
 import re
@@ -22,6 +23,8 @@ from pathlib import Path
 from typing import Any, Literal, Mapping, Optional
 
 import yaml
+from components.secret_values import SecretPlaceholder
+from components.vault_schema import VaultSpec
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr, ValidationError
 
 NAMESPACE = "vault-platform"
@@ -337,6 +340,7 @@ class StackConfig(_Model):
     network: NetworkConfig = Field(NetworkConfig(), description="Network policies.")
     telemetry: TelemetryConfig = Field(TelemetryConfig(), description="Telemetry stanza.")
     unseal: UnsealConfig = Field(UnsealConfig(), description="Seal: AWS KMS auto-unseal or Shamir.")
+    vault: VaultSpec = Field(VaultSpec(), description="Vault's own configuration (auth, policies, audit, identity).")
 
     @property
     def is_dev(self) -> bool:
@@ -380,13 +384,6 @@ def _show(value: Any) -> str:
 # --------------------------------------------------------------------------- loading
 
 
-@dataclass(frozen=True)
-class SecretPlaceholder:
-    """A `secure:` value read offline: it stays encrypted, only its presence is known."""
-
-    ciphertext: str = field(repr=False)
-
-
 def read_stack_file(path: Path) -> dict[str, Any]:
     """Read a ``Pulumi.<stack>.yaml`` file into the raw ``{key: value}`` config map.
 
@@ -428,7 +425,9 @@ def decode_runtime_value(text: str) -> Any:
         return text
 
 
-def load(raw: Mapping[str, Any], source: str, stack: Optional[str] = None) -> StackConfig:
+def load(
+    raw: Mapping[str, Any], source: str, stack: Optional[str] = None, policy_dir: Optional[Path] = None
+) -> StackConfig:
     """Validate the raw config map of one stack and return the typed configuration.
 
     ``raw`` maps full keys (``vault-platform:cluster``) to values; keys of other
@@ -463,6 +462,8 @@ def load(raw: Mapping[str, Any], source: str, stack: Optional[str] = None) -> St
             for problem in _cross_field_problems(config, ours, stack, failed)
             if problem.path not in failed
         ]
+        if rules_apply(failed, "vault"):
+            problems += _vault_problems(config, stack or "", policy_dir)
     if problems:
         raise ConfigError(source, problems)
     assert config is not None
@@ -543,7 +544,7 @@ def _strip_unknown(model: type[BaseModel], data: Any) -> Any:
 
 def _without(data: dict[str, Any], locations: list[tuple]) -> dict[str, Any]:
     """A copy of ``data`` without the values at ``locations`` (a list loses the whole list)."""
-    data = json.loads(json.dumps(data, default=str))
+    data = copy.deepcopy(data)
     for location in locations:
         node: Any = data
         parts = [part for part in location]
@@ -565,7 +566,9 @@ def _from_pydantic(error: Mapping[str, Any], data: Any) -> Problem:
     value = error.get("input")
     if isinstance(value, SecretPlaceholder):
         return Problem(path, "this key cannot be a secret (`secure:`) value", has_value=False)
-    message = error["msg"]
+    message = error["msg"].removeprefix("Value error, ")
+    if "must be a Pulumi secret" in message:  # never echo a value that should have been secret
+        return Problem(path, message, has_value=False)
     context = error.get("ctx") or {}
     if error["type"] in ("model_type", "dict_type", "model_attributes_type"):
         message = "must be a mapping of keys (see the configuration reference)"
@@ -599,6 +602,30 @@ def duration_seconds(text: str) -> float:
     if not parts or "".join(n + u for n, u in parts) != text:
         raise ValueError(f"not a duration: {text!r}")
     return sum(int(number) * _DURATION_UNITS[unit] for number, unit in parts)
+
+
+def rules_apply(failed: set[str], prefix: str) -> bool:
+    return not any(path == prefix or path.startswith(prefix + ".") for path in failed)
+
+
+def _vault_problems(config: StackConfig, stack: str, policy_dir: Optional[Path]) -> list[Problem]:
+    from components import policy_files
+    from components.vault_schema import cross_reference_problems
+
+    vault = config.vault
+    problems: list[Problem] = []
+    if not vault.configure:
+        return problems
+    kwargs = {"folder": policy_dir} if policy_dir is not None else {}
+    loaded, policy_problems = policy_files.load(vault.policies.include, vault.policies.exclude,
+                                                config.environment, stack, **kwargs)
+    for problem in policy_problems:
+        where = f"{problem.file}" + (f" line {problem.line}" if problem.line else "")
+        problems.append(Problem("vault.policies", f"{where}: {problem.message}", has_value=False))
+    names = {policy.name for policy in loaded}
+    for issue in cross_reference_problems(vault, config.environment, names):
+        problems.append(Problem(issue.path, issue.message, issue.value, issue.has_value))
+    return problems
 
 
 class _Rules:

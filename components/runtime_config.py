@@ -10,13 +10,20 @@ import pulumi
 from pulumi.runtime import config as runtime_config
 
 from components import config as schema
+from components.secret_values import mark_runtime_secrets
 
 
 def raw_values() -> dict[str, object]:
-    """Every config key of the stack with its value decoded (objects arrive as JSON)."""
+    """Every config key of the stack with its value decoded (objects arrive as JSON);
+    values of secret keys are marked so that the schema knows they came in as secrets."""
     values = dict(runtime_config.get_config_env())
     values.update(runtime_config.CONFIG.get())
-    return {key: schema.decode_runtime_value(value) for key, value in values.items()}
+    secret_keys = set(runtime_config.get_config_secret_keys_env()) | set(runtime_config._SECRET_KEYS.get())
+    decoded = {}
+    for key, value in values.items():
+        value = schema.decode_runtime_value(value)
+        decoded[key] = mark_runtime_secrets(value) if key in secret_keys else value
+    return decoded
 
 
 def load_stack_config() -> schema.StackConfig:

@@ -6,6 +6,8 @@ Layout of ``<out>/`` (default ``build/<stack>/``)::
     summary.json          counts per type, protected resources, outputs, warnings
     kubernetes/*.yaml     every Kubernetes object as it would be applied
     vault/server.hcl      the rendered server configuration
+    vault/policies/*.hcl  every Vault policy as it would be written
+    vault/configuration.json  a summary of Vault's declared configuration
     aws/*.json            every IAM/KMS policy document (when the stack has AWS resources)
 """
 
@@ -87,11 +89,53 @@ def render(plan: Plan) -> dict[str, str]:
         "summary.json": dump_json(summary(plan)),
         "vault/server.hcl": server_config(plan),
     }
+    for name, text in vault_policies(plan).items():
+        files[f"vault/policies/{name}.hcl"] = text
+    configuration = vault_configuration(plan)
+    if configuration:
+        files["vault/configuration.json"] = dump_json(configuration)
     for name, body in kubernetes_objects(plan):
         files[f"kubernetes/{name}"] = dump_yaml(body)
     for name, document in aws_documents(plan.resources()):
         files[f"aws/{name}.json"] = dump_json(document)
     return files
+
+
+def vault_policies(plan: Plan) -> dict[str, str]:
+    """Policy name -> text, for every Vault policy the plan registers."""
+    return {r.inputs["name"]: r.inputs["policy"] for r in plan.of_type("vault:index/policy:Policy")}
+
+
+_SUMMARY_KEYS = {
+    "vault:index/namespace:Namespace": ("namespaces", ("path", "namespace")),
+    "vault:index/audit:Audit": ("auditDevices", ("path", "type", "description", "options")),
+    "vault:index/authBackend:AuthBackend": ("authMethods", ("path", "type", "namespace", "description", "tune")),
+    "vault:jwt/authBackend:AuthBackend": (
+        "authMethods", ("path", "type", "namespace", "description", "oidcDiscoveryUrl", "oidcClientId",
+                        "boundIssuer", "tune")),
+    "vault:ldap/authBackend:AuthBackend": ("authMethods", ("path", "namespace", "url", "userdn", "groupdn", "tune")),
+    "vault:index/policy:Policy": ("policies", ("name", "namespace")),
+    "vault:identity/group:Group": ("groups", ("name", "type", "namespace", "policies")),
+    "vault:identity/groupAlias:GroupAlias": ("groupAliases", ("name", "namespace")),
+}
+
+
+def vault_configuration(plan: Plan) -> dict[str, list[dict[str, Any]]]:
+    """A readable summary of Vault's declared configuration, by concern."""
+    summary: dict[str, list[dict[str, Any]]] = {}
+    for registration in plan.resources():
+        if registration.type.endswith("Role") and registration.type.startswith("vault:"):
+            section, keys = "roles", None
+        elif registration.type in _SUMMARY_KEYS:
+            section, keys = _SUMMARY_KEYS[registration.type]
+        else:
+            continue
+        inputs = registration.inputs
+        entry = {k: inputs[k] for k in (keys or sorted(inputs)) if k in inputs}
+        if registration.type == "vault:ldap/authBackend:AuthBackend":
+            entry["type"] = "ldap"
+        summary.setdefault(section, []).append(entry)
+    return summary
 
 
 def aws_documents(resources: list[Registration]) -> list[tuple[str, Any]]:

@@ -113,6 +113,12 @@ class PlanMocks(pulumi.runtime.Mocks):
         elif typ == "aws:kms/alias:Alias":
             resource_id = state.get("name") or args.name
             state["arn"] = f"arn:aws:kms:{self._region(args)}:{ACCOUNT_ID}:{resource_id}"
+        elif typ.startswith("vault:") and typ.endswith("authBackend:AuthBackend"):
+            resource_id = state.get("path") or args.name
+            kind = state.get("type") or typ.split(":")[1].split("/")[0]
+            state["accessor"] = f"auth_{kind}_{hashlib.sha256(seed.encode()).hexdigest()[:8]}"
+        elif typ == "vault:identity/group:Group":
+            resource_id = str(uuid.uuid5(uuid.NAMESPACE_URL, args.name))
         elif typ.startswith("aws:"):
             service = typ.split(":")[1].split("/")[0]
             kind = typ.rsplit(":", 1)[-1].lower()

@@ -192,8 +192,20 @@ def test_dev_is_single_replica_file_storage_without_ha_objects(stack_plan):
     assert not plan.of_type("kubernetes:rbac.authorization.k8s.io/v1:Role")
     services = {r.inputs["metadata"]["name"] for r in plan.of_type(SVC)}
     assert services == {"vault", "vault-internal"}
+    # Kubernetes auth is declared in dev: Vault reviews tokens with its own account
     mounts = {m["mountPath"] for m in spec["template"]["spec"]["containers"][0]["volumeMounts"]}
+    assert "/var/run/secrets/kubernetes.io/serviceaccount" in mounts
+    (binding,) = plan.of_type("kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding")
+    assert binding.inputs["roleRef"]["name"] == "system:auth-delegator"
+    assert binding.inputs["subjects"] == [{"kind": "ServiceAccount", "name": "vault", "namespace": "vault-system"}]
+
+
+def test_no_api_token_without_ha_or_kubernetes_auth():
+    raw = with_values(stack_raw("dev"), **{"vault.configure": False})
+    monitor = plan_with("dev", raw)
+    mounts = {m["mountPath"] for m in pod_spec(monitor)["containers"][0]["volumeMounts"]}
     assert "/var/run/secrets/kubernetes.io/serviceaccount" not in mounts
+    assert not monitor.by_type("kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding")
 
 
 def test_cert_manager_mode_requests_a_certificate_instead_of_generating_keys():

@@ -1,0 +1,58 @@
+"""``VaultConfiguration``: Vault's declared configuration, applied through a Vault provider.
+
+Order: namespaces, audit devices (before anything else is reachable), policies, auth
+methods and their config, roles, identity groups and aliases. One module per concern
+under :mod:`components.vault`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Optional
+
+import pulumi
+
+from components.policy_files import PolicyFile
+from components.vault.audit import declare_audit_devices
+from components.vault.auth import declare_auth_methods, declare_roles
+from components.vault.identity import declare_groups
+from components.vault.namespaces import declare_namespaces
+from components.vault.policies import declare_policies
+from components.vault.scope import Scope
+from components.vault_schema import VaultSpec
+
+
+@dataclass
+class VaultConfigurationArgs:
+    provider: pulumi.ProviderResource
+    """The Vault provider (address, CA, token) every resource is created through."""
+    spec: VaultSpec
+    """The validated ``vault`` configuration of the stack."""
+    policies: list[PolicyFile] = field(default_factory=list)
+    """The stack's policies, parsed and checked; none when omitted."""
+
+
+class VaultConfiguration(pulumi.ComponentResource):
+    """Namespaces, audit devices, policies, auth methods, roles and identity groups."""
+
+    def __init__(self, name: str, args: VaultConfigurationArgs, opts: Optional[pulumi.ResourceOptions] = None):
+        super().__init__("vault-platform:configuration:VaultConfiguration", name, None, opts)
+        spec = args.spec
+        scope = Scope(name=name, parent=self, provider=args.provider)
+        declare_namespaces(scope, spec.namespaces)
+        audit = declare_audit_devices(scope, spec.audit_devices)
+        scope.baseline = list(audit)
+        policies = declare_policies(scope, args.policies)
+        mounts = declare_auth_methods(scope, spec.auth_methods)
+        roles = declare_roles(scope, spec.roles, mounts, policies)
+        groups = declare_groups(scope, spec.groups, mounts, policies)
+        self.policy_names = sorted(policies)
+        self.register_outputs(
+            {
+                "audit_devices": [device.path for device in audit],
+                "policies": self.policy_names,
+                "auth_mounts": sorted(path for _, path in mounts),
+                "roles": len(roles),
+                "groups": sorted(groups),
+            }
+        )

@@ -1,0 +1,33 @@
+"""What every Vault configuration module needs: the parent, the provider, the namespaces."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Optional, Sequence
+
+import pulumi
+
+
+@dataclass
+class Scope:
+    name: str
+    """Prefix of every resource name (the configuration component's name)."""
+    parent: pulumi.Resource
+    provider: pulumi.ProviderResource
+    namespaces: dict[str, pulumi.Resource] = field(default_factory=dict)
+    """Declared namespace path -> its resource (filled by the namespaces module)."""
+    baseline: list[pulumi.Resource] = field(default_factory=list)
+    """Resources everything after them waits for: the audit devices, so that nothing is
+    reachable before it is audited."""
+
+    def resource_name(self, kind: str, *parts: Optional[str]) -> str:
+        """``<name>-<kind>-<part>...`` with path separators turned into dashes."""
+        cleaned = [re.sub(r"[^A-Za-z0-9_.-]+", "-", p) for p in parts if p]
+        return "-".join([self.name, kind, *cleaned])
+
+    def opts(self, namespace: Optional[str] = None, depends_on: Sequence[pulumi.Resource] = ()) -> pulumi.ResourceOptions:
+        needs = [*self.baseline, *depends_on]
+        if namespace is not None:
+            needs.append(self.namespaces[namespace])
+        return pulumi.ResourceOptions(parent=self.parent, provider=self.provider, depends_on=needs or None)

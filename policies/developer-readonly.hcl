@@ -1,0 +1,13 @@
+# Developers in production: read-only.
+
+path "secret/data/[[environment]]/analytics/*" {
+  capabilities = ["read", "list"]
+}
+
+path "secret/metadata/[[environment]]/analytics/*" {
+  capabilities = ["list", "read"]
+}
+
+path "secret/metadata/[[environment]]/" {
+  capabilities = ["list"]
+}
