@@ -1,6 +1,7 @@
 """Plan benchmarks: time and peak memory of the offline plan beside its floor.
 
-The floor registers the *same* resources — same types, same inputs, same count —
+Cases: each stack file, and the production stack with 1,000 and 10,000 extra declared
+Vault objects (Kubernetes roles and identity groups). The floor registers the *same* resources — same types, same inputs, same count —
 under the same mocks and recording monitor, with no program logic (no config
 validation, no components, no rendering): what Pulumi's runtime costs on its own.
 A second table registers bare resources at 1,000 and 10,000 to show whether the
@@ -52,6 +53,24 @@ def _timed(function):
     return time.perf_counter() - start, result
 
 
+def synthetic(count: int) -> dict:
+    """The production stack with ``count`` extra declared Vault objects: Kubernetes roles
+    (each with its policies) and identity groups, half each."""
+    from components import config as schema
+
+    raw = schema.read_stack_file(PROJECT / "Pulumi.production.yaml")
+    vault = raw["vault-platform:vault"]
+    policies = ["analytics-ingest", "analytics-reporting-api", "analytics-batch-jobs"]
+    for index in range(count // 2):
+        vault["roles"].append({
+            "name": f"service-{index}", "mount": "kubernetes", "bound_service_account_names": [f"service-{index}"],
+            "bound_service_account_namespaces": [f"team-{index % 50}"], "audience": "vault",
+            "token_policies": [policies[index % 3]], "token_ttl": "1h", "token_max_ttl": "4h",
+        })
+        vault["groups"].append({"name": f"team-{index}", "policies": [policies[index % 3]]})
+    return raw
+
+
 def child(kind: str, arg: str) -> dict:
     """One measurement in this process."""
     from vault_platform.plan import run_plan, run_program
@@ -59,11 +78,25 @@ def child(kind: str, arg: str) -> dict:
     if kind == "stack":
         seconds, plan = _timed(lambda: run_plan(arg, PROJECT))
         count = len(plan.registrations)
+    elif kind == "synthetic":
+        from components import config as schema
+
+        raw = synthetic(int(arg))
+
+        def plan_synthetic():
+            schema.load(raw, "Pulumi.production.yaml (synthetic)", "production")
+            return run_program(PROJECT, "production", raw)
+
+        seconds, (monitor, _, _) = _timed(plan_synthetic)
+        count = len(monitor.registrations)
     else:
         with tempfile.TemporaryDirectory() as folder:
-            if kind == "replay":
-                plan = run_plan(arg, PROJECT)
-                recorded = [(r.type, r.custom, r.inputs) for r in plan.resources()]
+            if kind in ("replay", "replay-synthetic"):
+                if kind == "replay":
+                    registrations = run_plan(arg, PROJECT).resources()
+                else:
+                    registrations = run_program(PROJECT, "production", synthetic(int(arg)))[0].registrations
+                recorded = [(r.type, r.custom, r.inputs) for r in registrations]
                 (Path(folder) / "resources.json").write_text(json.dumps(recorded))
                 program = REPLAY_PROGRAM.format(path=str(Path(folder) / "resources.json"))
             else:
@@ -105,6 +138,17 @@ def main() -> None:
         floor = measure("replay", stack, args.repeat)
         print(f"{stack:<12} {program['resources']:>9} {1000 * program['seconds']:>8.1f} "
               f"{1000 * floor['seconds']:>9.1f} {program['seconds'] / floor['seconds']:>6.2f} "
+              f"{program['peak_rss_mb']:>8.1f} {floor['peak_rss_mb']:>9.1f}")
+
+    print()
+    print(f"{'synthetic':<12} {'resources':>9} {'plan s':>8} {'floor s':>8} {'ratio':>6} {'ms/res':>7} "
+          f"{'peak MB':>8} {'floor MB':>9}")
+    for count in (1000, 10000):
+        program = measure("synthetic", str(count), args.repeat)
+        floor = measure("replay-synthetic", str(count), args.repeat)
+        print(f"{'+' + format(count, ','):<12} {program['resources']:>9} {program['seconds']:>8.2f} "
+              f"{floor['seconds']:>8.2f} {program['seconds'] / floor['seconds']:>6.2f} "
+              f"{1000 * program['seconds'] / program['resources']:>7.3f} "
               f"{program['peak_rss_mb']:>8.1f} {floor['peak_rss_mb']:>9.1f}")
 
     print()

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import copy
 import difflib
+import functools
 import json
 import re
 import typing
@@ -485,6 +486,7 @@ def stack_name_of(path: Path) -> str:
 # --------------------------------------------------------------------------- unknown keys
 
 
+@functools.lru_cache(maxsize=None)
 def _model_in(annotation: Any) -> Optional[type[BaseModel]]:
     """The model class a field holds (directly or inside Optional/tuple/list/dict)."""
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):

@@ -4,7 +4,8 @@
   (``kubernetes-validate``, strict: unknown fields are errors);
 * checkov's Kubernetes checks: zero failures; every skip must be an annotation on
   the object naming the check and giving a reason;
-* every ``*.hcl`` file under ``vault/`` parses.
+* every ``*.hcl`` file under ``vault/`` parses, and every Vault policy passes Vault's
+  own policy rules.
 
 checkov pins dependencies that clash with this project's (it ships its own ``hcl2``
 module), so it lives in its own virtualenv; :func:`checkov_command` finds it.
@@ -158,6 +159,20 @@ def validate_hcl(directory: Path, report: CheckReport) -> None:
     report.counts["HCL files parsed"] = parsed
 
 
+def validate_policies(directory: Path, report: CheckReport) -> None:
+    """Every rendered Vault policy parses with Vault's rules (keys, capabilities, TTLs)."""
+    from vault_platform.acl import PolicyParseError, parse_policy
+
+    checked = 0
+    for path in sorted((directory / "policies").glob("*.hcl")):
+        try:
+            parse_policy(path.read_text(encoding="utf-8"), path.stem)
+            checked += 1
+        except PolicyParseError as error:
+            report.errors.append(Finding("policy", f"policies/{path.name}", str(error)))
+    report.counts["Vault policies parsed"] = checked
+
+
 def check_plan_dir(plan_dir: Path, kubernetes_version: str, checkov: bool = True) -> CheckReport:
     """Validate every artifact of the plan in ``plan_dir``."""
     report = CheckReport()
@@ -165,6 +180,7 @@ def check_plan_dir(plan_dir: Path, kubernetes_version: str, checkov: bool = True
     if checkov:
         validate_checkov(plan_dir / "kubernetes", report)
     validate_hcl(plan_dir / "vault", report)
+    validate_policies(plan_dir / "vault", report)
     return report
 
 

@@ -181,7 +181,6 @@ def run_program(
     finally:
         if collecting:
             gc.enable()
-            gc.collect()
     return monitor, outputs, collector.messages
 
 

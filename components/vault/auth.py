@@ -34,7 +34,7 @@ def declare_auth_methods(scope: Scope, specs: tuple[AuthMethodSpec, ...]) -> dic
     mounts: dict[tuple[Optional[str], str], Mount] = {}
     for spec in specs:
         name = scope.resource_name("auth", spec.namespace, spec.path)
-        opts = scope.opts(spec.namespace)
+        opts = scope.opts(spec.namespace, after_audit=True)
         common = dict(path=spec.path, namespace=spec.namespace, description=spec.description or None)
         ready: list[pulumi.Resource] = []
         if spec.type in ("jwt", "oidc"):

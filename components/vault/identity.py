@@ -34,7 +34,7 @@ def declare_groups(
                 policies=list(group.policies),
                 member_group_ids=[created[m].id for m in group.member_groups] or None,
                 metadata={"managed-by": "vault-platform"},
-                opts=scope.opts(group.namespace, needs),
+                opts=scope.opts(group.namespace, needs, after_audit=True),
             )
             created[group.name] = resource
             for alias in group.aliases:

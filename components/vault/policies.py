@@ -11,7 +11,7 @@ from components.vault.scope import Scope
 def declare_policies(scope: Scope, files: list[PolicyFile]) -> dict[str, vault.Policy]:
     return {
         file.name: vault.Policy(
-            scope.resource_name("policy", file.name), name=file.name, policy=file.text, opts=scope.opts()
+            scope.resource_name("policy", file.name), name=file.name, policy=file.text, opts=scope.opts(after_audit=True)
         )
         for file in files
     }

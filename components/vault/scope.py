@@ -18,16 +18,22 @@ class Scope:
     namespaces: dict[str, pulumi.Resource] = field(default_factory=dict)
     """Declared namespace path -> its resource (filled by the namespaces module)."""
     baseline: list[pulumi.Resource] = field(default_factory=list)
-    """Resources everything after them waits for: the audit devices, so that nothing is
-    reachable before it is audited."""
+    """The audit devices: nothing may be reachable before it is audited. Policies, auth
+    methods and groups wait for them directly (``after_audit``); roles and aliases wait
+    for their mount, so for the audit devices too."""
 
     def resource_name(self, kind: str, *parts: Optional[str]) -> str:
         """``<name>-<kind>-<part>...`` with path separators turned into dashes."""
         cleaned = [re.sub(r"[^A-Za-z0-9_.-]+", "-", p) for p in parts if p]
         return "-".join([self.name, kind, *cleaned])
 
-    def opts(self, namespace: Optional[str] = None, depends_on: Sequence[pulumi.Resource] = ()) -> pulumi.ResourceOptions:
-        needs = [*self.baseline, *depends_on]
+    def opts(
+        self,
+        namespace: Optional[str] = None,
+        depends_on: Sequence[pulumi.Resource] = (),
+        after_audit: bool = False,
+    ) -> pulumi.ResourceOptions:
+        needs = [*(self.baseline if after_audit else ()), *depends_on]
         if namespace is not None:
             needs.append(self.namespaces[namespace])
         return pulumi.ResourceOptions(parent=self.parent, provider=self.provider, depends_on=needs or None)

@@ -62,9 +62,20 @@ def test_audit_devices_first_and_hardened(stack_plan):
         "mode": "0600"}
     assert devices["socket"].inputs["options"]["address"] == "fluent-bit.logging.svc.cluster.local:5170"
     audit_urns = {r.urn for r in devices.values()}
+    graph = {r.urn: set(r.depends_on) for r in plan.resources()}
+
+    def reaches(urn: str) -> set[str]:
+        seen, stack = set(), [urn]
+        while stack:
+            for dep in graph.get(stack.pop(), ()):
+                if dep not in seen:
+                    seen.add(dep)
+                    stack.append(dep)
+        return seen
+
     for registration in plan.resources():
         if registration.type.startswith("vault:") and registration.type != "vault:index/audit:Audit":
-            assert audit_urns <= set(registration.depends_on), registration.name
+            assert audit_urns <= reaches(registration.urn), registration.name
 
 
 def test_auth_methods_with_tuning_and_config(stack_plan):

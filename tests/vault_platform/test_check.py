@@ -79,3 +79,13 @@ def test_hcl_syntax_errors_are_reported(tmp_path: Path):
     report = CheckReport()
     validate_hcl(tmp_path, report)
     assert not report.ok and report.errors[0].file == "server.hcl"
+
+
+def test_a_policy_vault_would_refuse_fails_the_check(tmp_path: Path):
+    from vault_platform.check import validate_policies
+
+    (tmp_path / "policies").mkdir()
+    (tmp_path / "policies" / "team.hcl").write_text('path "secret/*" {\n  capabilities = ["reed"]\n}\n')
+    report = CheckReport()
+    validate_policies(tmp_path, report)
+    assert not report.ok and 'invalid capability "reed"' in report.errors[0].message
