@@ -385,6 +385,10 @@ def _show(value: Any) -> str:
 # --------------------------------------------------------------------------- loading
 
 
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+"""libyaml's safe loader when PyYAML was built with it (ten times faster), else PyYAML's."""
+
+
 def read_stack_file(path: Path) -> dict[str, Any]:
     """Read a ``Pulumi.<stack>.yaml`` file into the raw ``{key: value}`` config map.
 
@@ -393,7 +397,7 @@ def read_stack_file(path: Path) -> dict[str, Any]:
     """
     source = str(path)
     try:
-        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+        document = yaml.load(path.read_text(encoding="utf-8"), Loader=_YAML_LOADER)
     except FileNotFoundError:
         raise ConfigError(source, [Problem("", "stack file not found", has_value=False)]) from None
     except yaml.YAMLError as exc:

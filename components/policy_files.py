@@ -9,6 +9,7 @@ left for Vault to render. Every selected policy is parsed with Vault's rules
 from __future__ import annotations
 
 import fnmatch
+import functools
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,6 +37,13 @@ class PolicyProblem:
     file: str
     line: Optional[int]
     message: str
+
+
+@functools.lru_cache(maxsize=512)
+def _parse(text: str, name: str) -> Policy:
+    """Parsing is pure: the configuration check and the program share one parse per text.
+    (An ACL copies the rules it merges, so sharing the parsed policy is safe.)"""
+    return parse_policy(text, name)
 
 
 def render_variables(text: str, variables: dict[str, str]) -> tuple[str, list[tuple[int, str]]]:
@@ -96,7 +104,7 @@ def load(
             problems.append(PolicyProblem(shown, line, f"unknown stack variable [[{variable}]] "
                                                        f"(allowed: {', '.join(sorted(variables))})"))
         try:
-            policy = parse_policy(text, name)
+            policy = _parse(text, name)
         except PolicyParseError as error:
             message = str(error).split(": ", 1)[1] if ": " in str(error) else str(error)
             problems.append(PolicyProblem(shown, error.line, message.rsplit(" (line", 1)[0]))
