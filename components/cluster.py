@@ -53,8 +53,9 @@ class VaultCluster(pulumi.ComponentResource):
     """The rendered ``server.hcl``."""
 
     def __init__(self, name: str, args: VaultClusterArgs, opts: Optional[pulumi.ResourceOptions] = None):
-        super().__init__("vault-platform:cluster:VaultCluster", name, None, opts)
         config = args.config
+        # The environment is recorded on the component, where policy packs can read it.
+        super().__init__("vault-platform:cluster:VaultCluster", name, {"environment": config.environment}, opts)
         cluster = config.cluster
         ha = config.storage.type == "raft"
         tls_enabled = config.tls.mode != "disabled"

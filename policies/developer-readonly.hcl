@@ -1,7 +1,7 @@
 # Developers in production: read-only.
 
 path "secret/data/[[environment]]/analytics/*" {
-  capabilities = ["read", "list"]
+  capabilities = ["read"]
 }
 
 path "secret/metadata/[[environment]]/analytics/*" {

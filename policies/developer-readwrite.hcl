@@ -1,7 +1,7 @@
 # Developers in dev and staging: manage the analytics secrets of the environment.
 
 path "secret/data/[[environment]]/analytics/*" {
-  capabilities = ["create", "read", "update", "patch", "delete", "list"]
+  capabilities = ["create", "read", "update", "patch", "delete"]
 }
 
 path "secret/metadata/[[environment]]/analytics/*" {

@@ -9,6 +9,7 @@ Layout of ``<out>/`` (default ``build/<stack>/``)::
     vault/policies/*.hcl  every Vault policy as it would be written
     vault/configuration.json  a summary of Vault's declared configuration
     aws/*.json            every IAM/KMS policy document (when the stack has AWS resources)
+    access/matrix.*       the access matrix (json, md, csv, html) when Vault is configured
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ import yaml
 from vault_platform.mocks import Registration
 from vault_platform.plan import Plan
 
-SUBDIRS = ("kubernetes", "vault", "aws")
+SUBDIRS = ("kubernetes", "vault", "aws", "access")
 
 
 class OutputDirError(RuntimeError):
@@ -94,6 +95,13 @@ def render(plan: Plan) -> dict[str, str]:
     configuration = vault_configuration(plan)
     if configuration:
         files["vault/configuration.json"] = dump_json(configuration)
+    from vault_platform.access import render_all
+    from vault_platform.policy_report import matrix_of_plan
+
+    matrix = matrix_of_plan(plan)
+    if matrix is not None:
+        for name, text in render_all(matrix).items():
+            files[f"access/{name}"] = text
     for name, body in kubernetes_objects(plan):
         files[f"kubernetes/{name}"] = dump_yaml(body)
     for name, document in aws_documents(plan.resources()):

@@ -111,6 +111,71 @@ def cmd_preflight(args: argparse.Namespace) -> int:
     return EXIT_OK if all(result.ok for result in results) else EXIT_FAILED
 
 
+def cmd_policy_test(args: argparse.Namespace) -> int:
+    from vault_platform.plan import project_dir, use_project
+
+    project = use_project(project_dir())
+    from vault_platform.policy_tests import PolicyTestError, render, run_all
+
+    files = [Path(f).resolve() for f in args.files] or None
+    try:
+        results = run_all(project, files)
+    except PolicyTestError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_CONFIG
+    print(render(results, verbose=args.verbose))
+    return EXIT_OK if all(r.ok for r in results) else EXIT_FAILED
+
+
+def cmd_policy_lint(args: argparse.Namespace) -> int:
+    from vault_platform.plan import project_dir, use_project
+
+    project = use_project(project_dir())
+    from vault_platform.policy_report import lint_stack, lint_files
+
+    lints = lint_stack(project, args.stack) if args.stack else lint_files(project)
+    for lint in lints:
+        print(lint.render())
+    failing = [l for l in lints if l.severity == "error"]
+    print(f"policy lint: {len(failing)} errors, {len(lints) - len(failing)} warnings")
+    return EXIT_FAILED if failing else EXIT_OK
+
+
+def cmd_access(args: argparse.Namespace) -> int:
+    import json
+
+    from vault_platform import access
+    from vault_platform.policy_report import matrix_of_plan
+
+    result = _plan(args.stack, args.out)
+    if isinstance(result, int):
+        return result
+    plan, target = result
+    matrix = matrix_of_plan(plan)
+    if matrix is None:
+        print(f"error: stack {plan.stack} does not configure Vault (vault.configure is false)", file=sys.stderr)
+        return EXIT_CONFIG
+    changes = None
+    if args.diff:
+        base_file = Path(args.diff) / "access" / "matrix.json"
+        if not base_file.is_file():
+            print(f"error: {base_file} not found: --diff takes the directory of an earlier plan", file=sys.stderr)
+            return EXIT_CONFIG
+        changes = access.diff(access.Matrix.from_json(json.loads(base_file.read_text())), matrix)
+    if args.format == "markdown":
+        text = access.diff_markdown(changes, args.diff, str(target)) if changes is not None else access.to_markdown(matrix)
+    elif args.format == "csv":
+        text = access.to_csv(matrix)
+    else:
+        text = access.to_html(matrix, changes)
+    if args.output:
+        Path(args.output).write_text(text, encoding="utf-8")
+        print(f"access matrix written to {args.output}")
+    else:
+        sys.stdout.write(text)
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="vault-platform",
@@ -134,6 +199,24 @@ def build_parser() -> argparse.ArgumentParser:
     preflight.add_argument("--stack", required=True, help="stack name or stack file")
     preflight.add_argument("--profile", help="AWS profile (default: the standard credential chain)")
     preflight.set_defaults(func=cmd_preflight)
+
+    access_cmd = commands.add_parser("access", help="who can do what: the access matrix of a stack, or its changes")
+    access_cmd.add_argument("--stack", default="dev", help="stack name or stack file; default dev")
+    access_cmd.add_argument("--format", choices=("markdown", "csv", "html"), default="markdown")
+    access_cmd.add_argument("--diff", metavar="BASE_DIR", help="compare with the plan in BASE_DIR (e.g. the base branch's)")
+    access_cmd.add_argument("--out", help="plan output directory (default build/<stack>/)")
+    access_cmd.add_argument("--output", "-o", help="write to this file instead of standard output")
+    access_cmd.set_defaults(func=cmd_access)
+
+    policy = commands.add_parser("policy", help="Vault policies: tests and lints").add_subparsers(
+        dest="policy_command", required=True, metavar="SUBCOMMAND")
+    policy_test = policy.add_parser("test", help="run policies/tests/*.yaml (or the given files)")
+    policy_test.add_argument("files", nargs="*", help="test files (default: policies/tests/*.yaml)")
+    policy_test.add_argument("-v", "--verbose", action="store_true", help="show every check, not only failures")
+    policy_test.set_defaults(func=cmd_policy_test)
+    policy_lint = policy.add_parser("lint", help="lint policies/*.hcl (with --stack: as that stack loads them)")
+    policy_lint.add_argument("--stack", help="lint the stack's selection, with its roles and groups (VP005)")
+    policy_lint.set_defaults(func=cmd_policy_lint)
 
     docs = commands.add_parser("docs", help="regenerate the configuration reference in README.md")
     docs.add_argument("--check", action="store_true", help="only report whether it is stale (exit 1)")

@@ -1,0 +1,150 @@
+"""vault-platform's guardrails, as CrossGuard policies.
+
+* Vault policies pass the error-level lints (and parse with Vault's rules);
+* production applies its Vault configuration only with an audit device;
+* TLS stays on outside dev (listener and the Vault provider's address);
+* the KMS unseal key rotates, keeps a deletion window, and is protected;
+* the Vault StatefulSet keeps its hardened security context.
+
+Properties are Pulumi's engine names (camelCase), as registered.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Iterable, Optional
+
+from pulumi_policy import (
+    ReportViolation,
+    ResourceValidationArgs,
+    ResourceValidationPolicy,
+    StackValidationArgs,
+    StackValidationPolicy,
+)
+
+from vault_platform.acl import PolicyParseError, parse_policy
+from vault_platform.lints import errors, lint_policy
+
+CLUSTER = "vault-platform:cluster:VaultCluster"
+
+
+def _environment(resources: Iterable[Any]) -> Optional[str]:
+    for resource in resources:
+        if resource.resource_type == CLUSTER:
+            return (resource.props or {}).get("environment")
+    return None
+
+
+def vault_policies_pass_lints(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    if args.resource_type != "vault:index/policy:Policy":
+        return
+    name = args.props.get("name", args.name)
+    text = args.props.get("policy")
+    if not isinstance(text, str):
+        return
+    try:
+        policy = parse_policy(text, name)
+    except PolicyParseError as error:
+        report(f"Vault policy {name} does not parse: {error}")
+        return
+    for lint in errors(lint_policy(policy, f"policies/{name}.hcl")):
+        report(f"Vault policy {name}: {lint.render()}")
+
+
+def production_has_audit_device(args: StackValidationArgs, report: ReportViolation) -> None:
+    if _environment(args.resources) != "production":
+        return
+    applies_vault = any(r.resource_type.startswith("vault:") for r in args.resources)
+    audits = [r for r in args.resources if r.resource_type == "vault:index/audit:Audit"]
+    if applies_vault and not audits:
+        report("production applies Vault configuration without an audit device (vault.audit_devices)")
+
+
+def tls_is_on(args: StackValidationArgs, report: ReportViolation) -> None:
+    environment = _environment(args.resources)
+    if environment in (None, "dev"):
+        return
+    for resource in args.resources:
+        props = resource.props or {}
+        if resource.resource_type == "kubernetes:core/v1:ConfigMap":
+            text = (props.get("data") or {}).get("server.hcl", "")
+            if "tls_disable = true" in text:
+                report(f"{environment}: Vault's listener has TLS disabled ({resource.name})")
+        if resource.resource_type == "pulumi:providers:vault":
+            address = props.get("address", "")
+            if isinstance(address, str) and address.startswith("http://"):
+                report(f"{environment}: the Vault provider talks plain HTTP ({address})")
+
+
+def kms_key_rotates_and_is_protected(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    if args.resource_type != "aws:kms/key:Key":
+        return
+    props = args.props
+    if props.get("enableKeyRotation") is not True:
+        report("the KMS key must rotate (enableKeyRotation: true)")
+    window = props.get("deletionWindowInDays")
+    if not isinstance(window, (int, float)) or not 7 <= window <= 30:
+        report(f"the KMS key needs a 7-30 day deletion window (got {window})")
+    if not args.opts.protect:
+        report("the KMS key must be protected (protect: true): deleting it destroys every secret in Vault")
+
+
+def _is_vault_statefulset(args: ResourceValidationArgs) -> bool:
+    labels = ((args.props.get("metadata") or {}).get("labels") or {})
+    return args.resource_type == "kubernetes:apps/v1:StatefulSet" and labels.get("app.kubernetes.io/name") == "vault"
+
+
+def statefulset_is_hardened(args: ResourceValidationArgs, report: ReportViolation) -> None:
+    if not _is_vault_statefulset(args):
+        return
+    pod = ((args.props.get("spec") or {}).get("template") or {}).get("spec") or {}
+    pod_context = pod.get("securityContext") or {}
+    if pod_context.get("runAsNonRoot") is not True:
+        report("the Vault pod must run as non-root (securityContext.runAsNonRoot: true)")
+    if (pod_context.get("seccompProfile") or {}).get("type") != "RuntimeDefault":
+        report("the Vault pod must use the RuntimeDefault seccomp profile")
+    if pod.get("hostNetwork") or pod.get("hostPID") or pod.get("hostIPC"):
+        report("the Vault pod must not share the host's network, PID or IPC namespaces")
+    for container in pod.get("containers") or []:
+        context = container.get("securityContext") or {}
+        name = container.get("name", "?")
+        checks: list[tuple[bool, str]] = [
+            (context.get("allowPrivilegeEscalation") is False, "allowPrivilegeEscalation: false"),
+            (context.get("readOnlyRootFilesystem") is True, "readOnlyRootFilesystem: true"),
+            ("ALL" in ((context.get("capabilities") or {}).get("drop") or []), "capabilities.drop: [ALL]"),
+            (not context.get("privileged"), "privileged: false"),
+            (not (context.get("capabilities") or {}).get("add"), "no added capabilities"),
+        ]
+        for ok, what in checks:
+            if not ok:
+                report(f"container {name} must keep {what}")
+
+
+POLICIES = [
+    ResourceValidationPolicy(
+        name="vault-policies-pass-lints",
+        description="Vault ACL policies parse and pass the error-level lints (VP001-VP003, VP006).",
+        validate=vault_policies_pass_lints,
+    ),
+    StackValidationPolicy(
+        name="production-has-audit-device",
+        description="Production applies its Vault configuration only with an audit device.",
+        validate=production_has_audit_device,
+    ),
+    StackValidationPolicy(
+        name="tls-on-outside-dev",
+        description="Vault's listener and the Vault provider use TLS outside dev.",
+        validate=tls_is_on,
+    ),
+    ResourceValidationPolicy(
+        name="kms-key-rotates-and-is-protected",
+        description="The unseal key rotates, keeps a 7-30 day deletion window and is protected.",
+        validate=kms_key_rotates_and_is_protected,
+    ),
+    ResourceValidationPolicy(
+        name="vault-statefulset-hardened",
+        description="The Vault StatefulSet keeps its restricted security context.",
+        validate=statefulset_is_hardened,
+    ),
+]
+
+VALIDATORS: dict[str, Callable] = {p.name: p.validate for p in POLICIES}

@@ -1,0 +1,128 @@
+"""The CrossGuard guardrails, fed with resources captured under Pulumi's mocks.
+
+`PolicyPack(...)` starts a server, so each policy's validate function is called
+directly with the arguments the Pulumi engine would pass.
+"""
+
+from __future__ import annotations
+
+import copy
+import sys
+from pathlib import Path
+
+import pytest
+from pulumi_policy import (
+    PolicyCustomTimeouts,
+    PolicyResource,
+    PolicyResourceOptions,
+    ResourceValidationArgs,
+    StackValidationArgs,
+)
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "policypack"))
+import guardrails  # noqa: E402
+
+
+def options(protect: bool) -> PolicyResourceOptions:
+    return PolicyResourceOptions(protect, [], None, [], PolicyCustomTimeouts(0, 0, 0), [])
+
+
+def resource_args(registration, props=None, protect=None) -> ResourceValidationArgs:
+    return ResourceValidationArgs(
+        registration.type, props if props is not None else registration.inputs, registration.urn,
+        registration.name, options(registration.protect if protect is None else protect), None)
+
+
+def stack_args(registrations) -> StackValidationArgs:
+    resources = [PolicyResource(r.type, r.inputs, r.urn, r.name, options(r.protect), None, None, [], {})
+                 for r in registrations]
+    return StackValidationArgs(resources)
+
+
+def violations(policy: str, args) -> list[str]:
+    found: list[str] = []
+    guardrails.VALIDATORS[policy](args, lambda message, urn=None: found.append(message))
+    return found
+
+
+def run_resource_policies(plan) -> list[str]:
+    found = []
+    for registration in plan.resources():
+        for name in ("vault-policies-pass-lints", "kms-key-rotates-and-is-protected", "vault-statefulset-hardened"):
+            found += violations(name, resource_args(registration))
+    for name in ("production-has-audit-device", "tls-on-outside-dev"):
+        found += violations(name, stack_args(plan.resources()))
+    return found
+
+
+@pytest.mark.parametrize("stack", ["dev", "staging", "production"])
+def test_every_shipped_stack_passes_every_guardrail(stack_plan, stack):
+    assert run_resource_policies(stack_plan(stack)) == []
+
+
+def test_a_policy_with_an_escalation_path_is_refused(stack_plan):
+    (policy,) = [r for r in stack_plan("production").of_type("vault:index/policy:Policy")
+                 if r.inputs["name"] == "ci-deployer"]
+    props = dict(policy.inputs, policy=policy.inputs["policy"] + '\npath "auth/token/create" { capabilities = ["update"] }\n')
+    found = violations("vault-policies-pass-lints", resource_args(policy, props))
+    assert len(found) == 1 and "VP003 error" in found[0] and "auth/token/create" in found[0]
+
+
+def test_a_policy_that_does_not_parse_is_refused(stack_plan):
+    policy = stack_plan("production").of_type("vault:index/policy:Policy")[0]
+    props = dict(policy.inputs, policy='path "a" { capabilities = ["reed"] }')
+    assert "does not parse" in violations("vault-policies-pass-lints", resource_args(policy, props))[0]
+
+
+def test_production_without_an_audit_device_is_refused(stack_plan):
+    registrations = [r for r in stack_plan("production").resources() if r.type != "vault:index/audit:Audit"]
+    assert violations("production-has-audit-device", stack_args(registrations)) == [
+        "production applies Vault configuration without an audit device (vault.audit_devices)"]
+    dev = [r for r in stack_plan("dev").resources() if r.type != "vault:index/audit:Audit"]
+    assert violations("production-has-audit-device", stack_args(dev)) == []
+
+
+def test_tls_off_outside_dev_is_refused(stack_plan):
+    registrations = copy.deepcopy(stack_plan("staging").resources())
+    for r in registrations:
+        if r.type == "kubernetes:core/v1:ConfigMap":
+            r.inputs["data"]["server.hcl"] += "\n# tls_disable = true\n"
+        if r.type == "pulumi:providers:vault":
+            r.inputs["address"] = "http://vault.staging.example.com:8200"
+    found = violations("tls-on-outside-dev", stack_args(registrations))
+    assert any("TLS disabled" in f for f in found) and any("plain HTTP" in f for f in found)
+
+
+@pytest.mark.parametrize(
+    "change, protect, expected",
+    [
+        ({"enableKeyRotation": False}, True, "must rotate"),
+        ({"deletionWindowInDays": 3}, True, "7-30 day deletion window"),
+        ({}, False, "must be protected"),
+    ],
+)
+def test_unrotated_or_unprotected_keys_are_refused(stack_plan, change, protect, expected):
+    (key,) = stack_plan("production").of_type("aws:kms/key:Key")
+    found = violations("kms-key-rotates-and-is-protected", resource_args(key, {**key.inputs, **change}, protect))
+    assert len(found) == 1 and expected in found[0]
+
+
+@pytest.mark.parametrize(
+    "path, value, expected",
+    [
+        (("containers", 0, "securityContext", "readOnlyRootFilesystem"), False, "readOnlyRootFilesystem: true"),
+        (("containers", 0, "securityContext", "allowPrivilegeEscalation"), True, "allowPrivilegeEscalation: false"),
+        (("containers", 0, "securityContext", "capabilities"), {"add": ["IPC_LOCK"]}, "capabilities.drop: [ALL]"),
+        (("securityContext", "runAsNonRoot"), False, "non-root"),
+        (("hostNetwork",), True, "host's network"),
+    ],
+)
+def test_a_weakened_statefulset_is_refused(stack_plan, path, value, expected):
+    (sts,) = stack_plan("production").of_type("kubernetes:apps/v1:StatefulSet")
+    props = copy.deepcopy(sts.inputs)
+    node = props["spec"]["template"]["spec"]
+    for key in path[:-1]:
+        node = node[key]
+    node[path[-1]] = value
+    found = violations("vault-statefulset-hardened", resource_args(sts, props))
+    assert any(expected in f for f in found), found
