@@ -10,6 +10,7 @@ the rule matches. Written by the plan as ``access/matrix.{json,md,csv,html}``.
 
 from __future__ import annotations
 
+import bisect
 import csv
 import html
 import io
@@ -27,9 +28,12 @@ class Matrix:
     identities: list[str]
     paths: list[str]
     cells: dict[str, dict[str, list[str]]] = field(default_factory=dict)
-    """identity -> path -> granted capabilities (empty: nothing)."""
+    """identity -> path -> granted capabilities; a path left out grants nothing."""
     policies: dict[str, list[str]] = field(default_factory=dict)
     """identity -> its policies."""
+
+    def cell(self, identity: str, path: str) -> list[str]:
+        return self.cells.get(identity, {}).get(path, [])
 
     def to_json(self) -> dict[str, Any]:
         return {"stack": self.stack, "identities": self.identities, "paths": self.paths,
@@ -55,16 +59,43 @@ def identities_of(vault_spec: Any) -> dict[str, list[str]]:
 
 def build(stack: str, policies: Mapping[str, Policy], identities: Mapping[str, Sequence[str]],
           extra_paths: Iterable[str] = ()) -> Matrix:
+    """Evaluate every identity on every path. Cells stay sparse: a path none of an
+    identity's rules can match is not evaluated (its answer is ``deny``) — an index of the
+    probe paths finds, per rule, the paths it may match."""
     paths = sorted({rule.path for p in policies.values() for rule in p.rules} | set(extra_paths))
+    probes = sorted((probe_path(path), path) for path in paths)
+    keys = [probe for probe, _ in probes]
     matrix = Matrix(stack, sorted(identities), paths, policies={i: list(n) for i, n in sorted(identities.items())})
     for identity in matrix.identities:
-        acl = ACL(policies[n] for n in identities[identity] if n in policies)
-        row = {}
-        for path in paths:
-            granted = acl.capabilities(probe_path(path))
-            row[path] = [] if granted == ["deny"] else granted
+        held = [policies[n] for n in identities[identity] if n in policies]
+        acl = ACL(held)
+        row: dict[str, list[str]] = {}
+        for index in _candidates(held, keys):
+            probe, path = probes[index]
+            granted = acl.capabilities(probe)
+            if granted != ["deny"]:
+                row[path] = granted
         matrix.cells[identity] = row
     return matrix
+
+
+def _candidates(held: Sequence[Policy], keys: list[str]) -> set[int]:
+    """Indexes of the probe paths some rule of ``held`` may match (a superset)."""
+    found: set[int] = set()
+    for policy in held:
+        for rule in policy.rules:
+            path = rule.path
+            if rule.kind == "exact":
+                for probe in {path, path + "/", path.rstrip("/")}:
+                    index = bisect.bisect_left(keys, probe)
+                    if index < len(keys) and keys[index] == probe:
+                        found.add(index)
+                continue
+            literal = path.split("+", 1)[0] if rule.kind == "segment" else path[:-1]
+            start = bisect.bisect_left(keys, literal)
+            end = bisect.bisect_left(keys, literal + "\U0010ffff")
+            found.update(range(start, end))
+    return found
 
 
 # --------------------------------------------------------------------------- diff
@@ -112,7 +143,7 @@ def to_markdown(matrix: Matrix) -> str:
     lines.append("| path | " + " | ".join(matrix.identities) + " |")
     lines.append("|---|" + "---|" * len(matrix.identities))
     for path in matrix.paths:
-        cells = [_caps(matrix.cells[i][path]) for i in matrix.identities]
+        cells = [_caps(matrix.cell(i, path)) for i in matrix.identities]
         lines.append(f"| `{path}` | " + " | ".join(cells) + " |")
     lines += ["", "| identity | policies |", "|---|---|"]
     lines += [f"| {i} | {', '.join(matrix.policies.get(i, [])) or '—'} |" for i in matrix.identities]
@@ -125,7 +156,7 @@ def to_csv(matrix: Matrix) -> str:
     writer.writerow(["identity", "path", "capabilities"])
     for identity in matrix.identities:
         for path in matrix.paths:
-            writer.writerow([identity, path, " ".join(matrix.cells[identity][path])])
+            writer.writerow([identity, path, " ".join(matrix.cell(identity, path))])
     return out.getvalue()
 
 
@@ -192,7 +223,7 @@ def to_html(matrix: Matrix, changes: Optional[list[Change]] = None) -> str:
     for path in matrix.paths:
         cells = []
         for identity in matrix.identities:
-            caps = matrix.cells[identity][path]
+            caps = matrix.cell(identity, path)
             change = changed.get((identity, path))
             if change is not None:
                 css, text = "changed", f"{_caps(change.before)} → {_caps(change.after)}"

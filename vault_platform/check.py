@@ -5,7 +5,7 @@
 * checkov's Kubernetes checks: zero failures; every skip must be an annotation on
   the object naming the check and giving a reason;
 * every ``*.hcl`` file under ``vault/`` parses, and every Vault policy passes Vault's
-  own policy rules.
+  own policy rules and the error-level lints (warnings are shown as notes).
 
 checkov pins dependencies that clash with this project's (it ships its own ``hcl2``
 module), so it lives in its own virtualenv; :func:`checkov_command` finds it.
@@ -162,14 +162,19 @@ def validate_hcl(directory: Path, report: CheckReport) -> None:
 def validate_policies(directory: Path, report: CheckReport) -> None:
     """Every rendered Vault policy parses with Vault's rules (keys, capabilities, TTLs)."""
     from vault_platform.acl import PolicyParseError, parse_policy
+    from vault_platform.lints import lint_policy
 
     checked = 0
     for path in sorted((directory / "policies").glob("*.hcl")):
         try:
-            parse_policy(path.read_text(encoding="utf-8"), path.stem)
+            policy = parse_policy(path.read_text(encoding="utf-8"), path.stem)
             checked += 1
         except PolicyParseError as error:
             report.errors.append(Finding("policy", f"policies/{path.name}", str(error)))
+            continue
+        for lint in lint_policy(policy, f"policies/{path.name}"):
+            finding = Finding("lint", f"policies/{path.name}", lint.render())
+            (report.errors if lint.severity == "error" else report.notes).append(finding)
     report.counts["Vault policies parsed"] = checked
 
 

@@ -89,3 +89,13 @@ def test_a_policy_vault_would_refuse_fails_the_check(tmp_path: Path):
     report = CheckReport()
     validate_policies(tmp_path, report)
     assert not report.ok and 'invalid capability "reed"' in report.errors[0].message
+
+
+def test_an_error_level_lint_fails_the_check(tmp_path: Path):
+    from vault_platform.check import validate_policies
+
+    (tmp_path / "policies").mkdir()
+    (tmp_path / "policies" / "team.hcl").write_text('path "sys/policies/acl/*" {\n  capabilities = ["update"]\n}\n')
+    report = CheckReport()
+    validate_policies(tmp_path, report)
+    assert not report.ok and "VP001 error" in report.errors[0].message
