@@ -1,7 +1,8 @@
 """The ``vault-platform`` command line.
 
-Exit codes: 0 success; 1 a check failed; 2 bad configuration or usage (message, no
-traceback, nothing written).
+Exit codes: 0 success; 1 a check failed (or, for status, the cluster is unhealthy);
+2 bad configuration, usage, or a Vault/AWS that cannot be read (message, no traceback,
+nothing written); 3 drift found.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Optional, Sequence
 EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_CONFIG = 2
+EXIT_DRIFT = 3
 
 
 def _plan(stack: str, out: Optional[str]):
@@ -176,6 +178,46 @@ def cmd_access(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_drift(args: argparse.Namespace) -> int:
+    loaded = _load_config(args.stack)
+    if isinstance(loaded, int):
+        return loaded
+    config, stack = loaded
+    from vault_platform import drift
+    from vault_platform.live import Connection, LiveError, VaultReader
+
+    if not config.vault.configure:
+        print(f"error: stack {stack} does not configure Vault (vault.configure is false)", file=sys.stderr)
+        return EXIT_CONFIG
+    try:
+        connection = Connection.from_environment(args.address, config.vault.address)
+        findings = drift.detect(VaultReader(connection), drift.declared_of(config, stack),
+                                enterprise=config.vault.edition == "enterprise")
+    except LiveError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_CONFIG
+    render = drift.render_json(stack, findings, connection.address) if args.format == "json" else drift.render_table(stack, findings)
+    sys.stdout.write(render)
+    return EXIT_DRIFT if findings else EXIT_OK
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    loaded = _load_config(args.stack)
+    if isinstance(loaded, int):
+        return loaded
+    config, stack = loaded
+    from vault_platform import status as health
+    from vault_platform.live import Connection, LiveError, VaultReader
+
+    try:
+        result = health.collect(VaultReader(Connection.from_environment(args.address, config.vault.address)))
+    except LiveError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_CONFIG
+    sys.stdout.write(health.render_json(stack, result) if args.format == "json" else health.render_table(stack, result))
+    return EXIT_OK if result.healthy else EXIT_FAILED
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="vault-platform",
@@ -217,6 +259,19 @@ def build_parser() -> argparse.ArgumentParser:
     policy_lint = policy.add_parser("lint", help="lint policies/*.hcl (with --stack: as that stack loads them)")
     policy_lint.add_argument("--stack", help="lint the stack's selection, with its roles and groups (VP005)")
     policy_lint.set_defaults(func=cmd_policy_lint)
+
+    drift_cmd = commands.add_parser(
+        "drift", help="compare a live Vault with the stack's declared configuration (exit 3 on drift)")
+    drift_cmd.add_argument("--stack", required=True, help="stack name or stack file")
+    drift_cmd.add_argument("--address", help="Vault address (default: VAULT_ADDR, then vault.address)")
+    drift_cmd.add_argument("--format", choices=("table", "json"), default="table")
+    drift_cmd.set_defaults(func=cmd_drift)
+
+    status_cmd = commands.add_parser("status", help="health of a live Vault cluster (exit 1 when unhealthy)")
+    status_cmd.add_argument("--stack", required=True, help="stack name or stack file")
+    status_cmd.add_argument("--address", help="Vault address (default: VAULT_ADDR, then vault.address)")
+    status_cmd.add_argument("--format", choices=("table", "json"), default="table")
+    status_cmd.set_defaults(func=cmd_status)
 
     docs = commands.add_parser("docs", help="regenerate the configuration reference in README.md")
     docs.add_argument("--check", action="store_true", help="only report whether it is stale (exit 1)")

@@ -1,0 +1,46 @@
+# A read-only view of Vault's configuration, for drift detection and status checks
+# (JWT role `drift`). Reading the audit configuration needs sudo; nothing here writes.
+
+path "sys/auth" {
+  capabilities = ["read"]
+}
+
+path "sys/mounts" {
+  capabilities = ["read"]
+}
+
+path "sys/policies/acl" {
+  capabilities = ["list"]
+}
+
+path "sys/policies/acl/*" {
+  capabilities = ["read"]
+}
+
+path "sys/audit" {
+  capabilities = ["read", "sudo"]
+}
+
+path "sys/namespaces" {
+  capabilities = ["list"]
+}
+
+path "auth/+/role" {
+  capabilities = ["list"]
+}
+
+path "auth/+/certs" {
+  capabilities = ["list"]
+}
+
+path "sys/ha-status" {
+  capabilities = ["read"]
+}
+
+path "sys/storage/raft/configuration" {
+  capabilities = ["read"]
+}
+
+path "sys/storage/raft/autopilot/state" {
+  capabilities = ["read"]
+}
