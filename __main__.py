@@ -9,7 +9,9 @@ import pulumi_vault as vault
 
 from components import policy_files
 from components.cluster import VaultCluster, VaultClusterArgs
+from components.config import PROJECT_DIR
 from components.configuration import VaultConfiguration, VaultConfigurationArgs
+from components.database import PostgresDatabase, PostgresDatabaseArgs
 from components.runtime_config import load_stack_config
 from components.unseal import KmsUnseal, KmsUnsealArgs
 
@@ -31,6 +33,27 @@ if config.unseal.type == "awskms":
     cluster_args.seal_kms_key_id = unseal.key_id
     cluster_args.service_account_annotations = unseal.service_account_annotations
     cluster_args.pods_depend_on = [unseal]
+
+postgresql = config.storage.postgresql
+if config.storage.type == "postgresql" and postgresql is not None:
+    if postgresql.source == "rds" and postgresql.rds is not None:
+        rds = postgresql.rds
+        database = PostgresDatabase(
+            "vault-database",
+            PostgresDatabaseArgs(
+                region=rds.region, vpc_id=rds.vpc_id, subnet_ids=rds.subnet_ids,
+                client_security_group_id=rds.client_security_group_id, instance_class=rds.instance_class,
+                engine_version=rds.engine_version, allocated_storage=rds.allocated_storage,
+                max_allocated_storage=rds.max_allocated_storage, backup_retention_period=rds.backup_retention_period,
+                ca_cert_identifier=rds.ca_cert_identifier, database=rds.database, master_username=rds.master_username,
+                tags={"vault-platform/stack": stack, "vault-platform/environment": config.environment},
+            ),
+        )
+        cluster_args.postgresql_admin_url = database.admin_url
+    elif postgresql.admin_connection_url is not None:
+        cluster_args.postgresql_admin_url = pulumi.Output.secret(postgresql.admin_connection_url.reveal())
+    if postgresql.ca_cert_file:
+        cluster_args.postgresql_ca_pem = (PROJECT_DIR / postgresql.ca_cert_file).read_text(encoding="utf-8")
 
 cluster = VaultCluster("vault", cluster_args)
 

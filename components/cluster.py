@@ -18,6 +18,7 @@ import pulumi_kubernetes as k8s
 from components import cluster_objects as objects
 from components.config import StackConfig
 from components.server_config import AwsKmsSeal, RaftJoin, ServerConfigSpec, render_server_config
+from components.postgresql import PostgresqlStorage, PostgresqlStorageArgs
 from components.tls import VaultTls, VaultTlsArgs
 
 
@@ -36,6 +37,11 @@ class VaultClusterArgs:
     token_review: bool = False
     """Bind Vault's service account to `system:auth-delegator` and mount its token, so that
     Kubernetes auth can review service-account tokens; off when omitted."""
+    postgresql_admin_url: Optional[pulumi.Input[str]] = None
+    """With PostgreSQL storage: the administrator's connection URL (a Pulumi secret), used
+    only by the schema Job; Vault gets its own role and URL."""
+    postgresql_ca_pem: Optional[str] = None
+    """With PostgreSQL storage: the database's CA (Vault verifies the server with it)."""
     pods_depend_on: list[pulumi.Resource] = field(default_factory=list)
     """Resources the pods need before they start (e.g. the unseal permission); none when omitted."""
 
@@ -57,9 +63,10 @@ class VaultCluster(pulumi.ComponentResource):
         # The environment is recorded on the component, where policy packs can read it.
         super().__init__("vault-platform:cluster:VaultCluster", name, {"environment": config.environment}, opts)
         cluster = config.cluster
-        ha = config.storage.type == "raft"
+        storage_type = config.storage.type
+        ha = storage_type in ("raft", "postgresql")
         tls_enabled = config.tls.mode != "disabled"
-        layout = objects.ClusterLayout.of(cluster, config.kubernetes, tls_enabled, ha, args.token_review)
+        layout = objects.ClusterLayout.of(cluster, config.kubernetes, tls_enabled, ha, args.token_review, storage_type)
         namespace = k8s.core.v1.Namespace(
             f"{name}-namespace",
             metadata=objects.namespace_metadata(layout),
@@ -132,8 +139,12 @@ class VaultCluster(pulumi.ComponentResource):
             tls_resources.append(certificate)
 
         seal_inputs = pulumi.Output.all(args.seal_region, args.seal_kms_key_id)
+        pg = config.storage.postgresql
         spec_base = dict(
-            storage="raft" if ha else "file",
+            storage=storage_type,
+            postgresql_table=pg.table if pg else "vault_kv_store",
+            postgresql_ha_table=pg.ha_table if pg else "vault_ha_locks",
+            postgresql_max_parallel=pg.max_parallel if pg else 128,
             tls_enabled=tls_enabled,
             ui=cluster.ui,
             log_level=cluster.log_level,
@@ -143,7 +154,7 @@ class VaultCluster(pulumi.ComponentResource):
                 label_selector=layout.label_selector,
                 tls_server_name=layout.tls_server_name if tls_enabled else None,
             )
-            if ha
+            if storage_type == "raft"
             else None,
             performance_multiplier=config.storage.raft.performance_multiplier,
             autopilot_reconcile_interval=config.storage.raft.autopilot_reconcile_interval,
@@ -177,18 +188,49 @@ class VaultCluster(pulumi.ComponentResource):
 
         # A new server.hcl or a re-issued certificate changes the pod template, so the
         # diff shows that pods need a restart to pick it up.
+        extra_env = list(args.extra_env)
+        extra_volumes = []
+        storage_needs: list[pulumi.Resource] = []
+        postgresql = None
+        if storage_type == "postgresql":
+            assert pg is not None and args.postgresql_admin_url is not None
+            postgresql = PostgresqlStorage(
+                f"{name}-postgresql",
+                PostgresqlStorageArgs(
+                    namespace=namespace.metadata.apply(lambda m: m["name"]),
+                    name=layout.name,
+                    labels=layout.labels,
+                    admin_url=args.postgresql_admin_url,
+                    vault_role=pg.vault_role,
+                    table=pg.table,
+                    ha_table=pg.ha_table,
+                    ca_pem=args.postgresql_ca_pem,
+                    image=pg.schema_job_image,
+                ),
+                opts=in_namespace,
+            )
+        if postgresql is not None:
+            extra_env.append({"name": "VAULT_PG_CONNECTION_URL", "valueFrom": {"secretKeyRef": {
+                "name": f"{layout.name}-postgresql", "key": "connection-url"}}})
+            if postgresql.ca_config_map:
+                extra_volumes.append((
+                    {"name": "postgresql-ca", "configMap": {"name": postgresql.ca_config_map, "defaultMode": 0o444}},
+                    {"name": "postgresql-ca", "mountPath": "/vault/postgresql-ca", "readOnly": True},
+                ))
+            storage_needs.append(postgresql)
         checksum = pulumi.Output.all(self.server_config, server_cert_pem).apply(
             lambda parts: hashlib.sha256("\n".join(p or "" for p in parts).encode()).hexdigest()
         )
         statefulset = k8s.apps.v1.StatefulSet(
             f"{name}-server",
             metadata=layout.metadata(
-                layout.name, annotations={**objects.SKIP_AWAIT, **objects.checkov_skips(cluster)}
+                layout.name,
+                annotations={**objects.SKIP_AWAIT, **objects.checkov_skips(cluster, postgresql is not None)},
             ),
-            spec=objects.statefulset_spec(layout, cluster, layout.name, checksum, args.extra_env),
+            spec=objects.statefulset_spec(layout, cluster, layout.name, checksum, extra_env, extra_volumes),
             opts=pulumi.ResourceOptions(
                 parent=self,
-                depends_on=[namespace, config_map, *bound, *tls_resources, *args.pods_depend_on],
+                depends_on=[namespace, config_map, *bound, *tls_resources, *storage_needs, *args.pods_depend_on],
             ),
         )
 

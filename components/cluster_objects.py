@@ -36,6 +36,8 @@ class ClusterLayout:
     Raft auto-join and the active/standby Services."""
     token_review: bool = False
     """True when Vault's Kubernetes auth reviews tokens with Vault's own service account."""
+    storage: str = "raft"
+    """raft, postgresql or file: Raft joins peers; only Raft and file keep data on a volume."""
 
     @property
     def needs_api_token(self) -> bool:
@@ -43,10 +45,12 @@ class ClusterLayout:
 
     @classmethod
     def of(
-        cls, cluster: ClusterConfig, kubernetes: KubernetesConfig, tls_enabled: bool, ha: bool, token_review: bool = False
+        cls, cluster: ClusterConfig, kubernetes: KubernetesConfig, tls_enabled: bool, ha: bool,
+        token_review: bool = False, storage: str = "raft",
     ) -> "ClusterLayout":
         return cls(
             token_review=token_review,
+            storage=storage,
             name=cluster.name,
             namespace=kubernetes.namespace,
             cluster_domain=kubernetes.cluster_domain,
@@ -142,13 +146,13 @@ def namespace_metadata(layout: ClusterLayout) -> dict[str, Any]:
 
 
 def service_registration_role(layout: ClusterLayout, replicas: int) -> list[dict[str, Any]]:
-    """`list` pods in Vault's namespace for Raft auto-join (go-discover); `get`,
-    `update`, `patch` on Vault's own pods only, for service registration's labels."""
+    """`get`, `update`, `patch` on Vault's own pods only, for service registration's
+    labels; with Raft also `list` pods in Vault's namespace, for auto-join (go-discover)."""
     pods = [f"{layout.name}-{ordinal}" for ordinal in range(replicas)]
-    return [
-        {"apiGroups": [""], "resources": ["pods"], "verbs": ["list"]},
-        {"apiGroups": [""], "resources": ["pods"], "resourceNames": pods, "verbs": ["get", "update", "patch"]},
-    ]
+    rules = [{"apiGroups": [""], "resources": ["pods"], "resourceNames": pods, "verbs": ["get", "update", "patch"]}]
+    if layout.storage == "raft":
+        rules.insert(0, {"apiGroups": [""], "resources": ["pods"], "verbs": ["list"]})
+    return rules
 
 
 def token_review_binding(layout: ClusterLayout) -> dict[str, Any]:
@@ -236,9 +240,14 @@ SKIP_AWAIT = {"pulumi.com/skipAwait": "true"}
 Vault is initialised and unsealed, which happens after the first `pulumi up`."""
 
 
-def checkov_skips(cluster: ClusterConfig) -> dict[str, str]:
+def checkov_skips(cluster: ClusterConfig, secret_env: bool = False) -> dict[str, str]:
     """Annotations recording each checkov check the StatefulSet skips, and why."""
     skips = []
+    if secret_env:
+        skips.append(
+            "CKV_K8S_35=Vault reads the PostgreSQL connection URL only from its config file or "
+            "VAULT_PG_CONNECTION_URL; the value comes from a Secret, never the ConfigMap"
+        )
     if cluster.image.digest is None:
         skips.append(
             "CKV_K8S_43=Image pinned by tag in the stack config; set cluster.image.digest "
@@ -263,6 +272,7 @@ def statefulset_spec(
     service_account: str,
     config_checksum: Any,
     extra_env: Optional[list[dict[str, Any]]] = None,
+    extra_volumes: Optional[list[tuple[dict[str, Any], dict[str, Any]]]] = None,
 ) -> dict[str, Any]:
     """The StatefulSet spec: hardened pod, probes, volumes, scheduling."""
     pod_dns = f"$(POD_NAME).{layout.fqdn(layout.internal_service)}"
@@ -280,9 +290,10 @@ def statefulset_spec(
         env.append({"name": "VAULT_CACERT", "value": f"{TLS_DIR}/ca.crt"})
     env += extra_env or []
 
+    keeps_data = layout.storage != "postgresql"
     mounts = [
         {"name": "config", "mountPath": CONFIG_DIR, "readOnly": True},
-        {"name": "data", "mountPath": DATA_PATH},
+        *([{"name": "data", "mountPath": DATA_PATH}] if keeps_data else []),
         {"name": "audit", "mountPath": AUDIT_PATH},
         {"name": "tmp", "mountPath": "/tmp"},
         {"name": "home", "mountPath": "/home/vault"},
@@ -314,6 +325,10 @@ def statefulset_spec(
                 },
             }
         )
+
+    for volume, mount in extra_volumes or []:
+        volumes.append(volume)
+        mounts.append(mount)
 
     probe_port = {"port": API_PORT, "scheme": layout.scheme.upper()}
     container = {
@@ -419,7 +434,7 @@ def statefulset_spec(
             },
         },
         "volumeClaimTemplates": [
-            claim("data", cluster.data_volume.size, cluster.data_volume.storage_class),
+            *([claim("data", cluster.data_volume.size, cluster.data_volume.storage_class)] if keeps_data else []),
             claim("audit", cluster.audit_volume.size, cluster.audit_volume.storage_class),
         ],
     }

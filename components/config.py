@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any, Literal, Mapping, Optional
 
 import yaml
-from components.secret_values import SecretPlaceholder
+from components.secret_values import Secret, SecretPlaceholder, secret_validator
 from components.vault_schema import VaultSpec
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr, ValidationError
 
@@ -42,7 +42,7 @@ _DURATION = r"^([0-9]+(ns|us|ms|s|m|h))+$"
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True)
 
 
 # --------------------------------------------------------------------------- schema
@@ -187,15 +187,67 @@ class RaftConfig(_Model):
     )
 
 
+_IDENTIFIER = r"^[a-z_][a-z0-9_]{0,62}$"
+
+
+class RdsConfig(_Model):
+    """A managed Amazon RDS for PostgreSQL created by the stack."""
+
+    region: StrictStr = Field(..., pattern=r"^[a-z]{2}(-[a-z]+)+-[0-9]$", description="AWS region of the instance.")
+    vpc_id: StrictStr = Field(..., pattern=r"^vpc-[0-9a-f]+$", description="VPC of the cluster.")
+    subnet_ids: tuple[StrictStr, ...] = Field(
+        ..., min_length=2, description="Private subnets in at least two zones (Multi-AZ)."
+    )
+    client_security_group_id: StrictStr = Field(
+        ..., pattern=r"^sg-[0-9a-f]+$", description="Security group of the cluster's nodes: the only source allowed in."
+    )
+    instance_class: StrictStr = Field("db.t4g.medium", pattern=r"^db\.[a-z0-9]+\.[a-z0-9]+$", description="Instance class.")
+    engine_version: StrictStr = Field("16.4", pattern=r"^1[4-7](\.[0-9]+)?$", description="PostgreSQL version.")
+    allocated_storage: StrictInt = Field(50, ge=20, le=65536, description="Storage in GiB.")
+    max_allocated_storage: StrictInt = Field(200, ge=20, le=65536, description="Autoscaling ceiling in GiB.")
+    backup_retention_period: StrictInt = Field(14, ge=7, le=35, description="Days of automated backups (7-35).")
+    ca_cert_identifier: StrictStr = Field("rds-ca-rsa2048-g1", description="RDS server CA.")
+    database: StrictStr = Field("vault", pattern=_IDENTIFIER, description="Database name.")
+    master_username: StrictStr = Field("vault_admin", pattern=_IDENTIFIER, description="Administrator name.")
+
+
+class PostgresqlConfig(_Model):
+    """PostgreSQL storage: an existing database, or an RDS instance the stack creates."""
+
+    source: Literal["existing", "rds"] = Field(..., description="`existing` database or a new `rds` instance.")
+    admin_connection_url: Optional[Secret] = Field(
+        None,
+        description="source `existing`: a Pulumi secret `postgres://admin:password@host:5432/db` used only by "
+        "the schema Job; Vault gets its own least-privilege role.",
+    )
+    ca_cert_file: Optional[StrictStr] = Field(
+        None,
+        description="PEM file (in the repository) of the CA that signed the database's certificate; required "
+        "outside dev, where Vault verifies the server (`sslmode=verify-full`).",
+    )
+    table: StrictStr = Field("vault_kv_store", pattern=_IDENTIFIER, description="Data table.")
+    ha_table: StrictStr = Field("vault_ha_locks", pattern=_IDENTIFIER, description="HA lock table.")
+    vault_role: StrictStr = Field("vault", pattern=_IDENTIFIER, description="Database role Vault logs in as.")
+    max_parallel: StrictInt = Field(128, ge=1, le=1024, description="Concurrent requests Vault makes.")
+    schema_job_image: StrictStr = Field(
+        "postgres:16.6-alpine3.20", pattern=r"^[a-z0-9./_-]+:[A-Za-z0-9_.-]+(@sha256:[0-9a-f]{64})?$",
+        description="Pinned image with psql for the schema Job.",
+    )
+    rds: Optional[RdsConfig] = Field(None, description="source `rds`: the instance.")
+
+    _secrets = secret_validator("admin_connection_url")
+
+
 class StorageConfig(_Model):
     """Where Vault keeps its data."""
 
     type: Literal["raft", "postgresql", "file"] = Field(
         "raft",
-        description="`raft` (integrated storage, HA), `postgresql` (not available yet) or "
+        description="`raft` (integrated storage, HA), `postgresql` (HA through Vault's lock table) or "
         "`file` (dev only, single replica).",
     )
     raft: RaftConfig = Field(RaftConfig(), description="Raft settings (type `raft` only).")
+    postgresql: Optional[PostgresqlConfig] = Field(None, description="PostgreSQL settings (type `postgresql` only).")
 
 
 class CertManagerConfig(_Model):
@@ -676,8 +728,7 @@ def _cross_field_problems(
                   f"{SUPPORTED_KUBERNETES_MINORS[0]} to {SUPPORTED_KUBERNETES_MINORS[-1]}",
                   config.kubernetes.version))
 
-    check(("storage.type",), storage == "postgresql",
-          Problem("storage.type", "PostgreSQL storage is not available in this release; allowed: raft, file", storage))
+    _postgresql_rules(config, rules)
     check(("storage.type", "environment"), storage == "file" and not dev,
           Problem("storage.type", f"file storage is dev-only; {env} allows: raft", storage))
     check(("storage.type", "cluster.replicas"), storage == "file" and replicas != 1,
@@ -745,6 +796,51 @@ def _cross_field_problems(
 
     _unseal_rules(config, rules)
     return rules.problems
+
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+
+
+def _postgresql_rules(config: StackConfig, rules: _Rules) -> None:
+    check = rules.check
+    storage = config.storage
+    pg = storage.postgresql
+    env = config.environment
+    if storage.type != "postgresql":
+        check(("storage.type", "storage.postgresql"), pg is not None,
+              Problem("storage.postgresql", f"only valid with storage.type postgresql, not {storage.type}",
+                      has_value=False))
+        return
+    if pg is None:
+        check(("storage.postgresql",), True,
+              Problem("storage.postgresql", "required when storage.type is postgresql (source, ca_cert_file)",
+                      has_value=False))
+        return
+    check(("cluster.replicas", "environment"), not config.is_dev and config.cluster.replicas < 2,
+          Problem("cluster.replicas", f"PostgreSQL storage in {env} needs at least 2 replicas for HA "
+                  "(allowed: 2 to 9)", config.cluster.replicas))
+    if pg.source == "existing":
+        check(("storage.postgresql.admin_connection_url",), pg.admin_connection_url is None,
+              Problem("storage.postgresql.admin_connection_url", "required with source existing", has_value=False))
+        check(("storage.postgresql.rds",), pg.rds is not None,
+              Problem("storage.postgresql.rds", "only valid with source rds", has_value=False))
+    else:
+        check(("storage.postgresql.rds",), pg.rds is None,
+              Problem("storage.postgresql.rds", "required with source rds (region, vpc_id, subnet_ids, "
+                      "client_security_group_id)", has_value=False))
+        check(("storage.postgresql.admin_connection_url",), pg.admin_connection_url is not None,
+              Problem("storage.postgresql.admin_connection_url",
+                      "only valid with source existing (the stack makes the RDS credentials)", has_value=False))
+    check(("storage.postgresql.ca_cert_file", "environment"), pg.ca_cert_file is None and not config.is_dev,
+          Problem("storage.postgresql.ca_cert_file",
+                  f"required in {env}: Vault verifies the database server's certificate", has_value=False))
+    if pg.ca_cert_file is not None:
+        path = PROJECT_DIR / pg.ca_cert_file
+        check(("storage.postgresql.ca_cert_file",), not path.is_file() or "BEGIN CERTIFICATE" not in path.read_text(),
+              Problem("storage.postgresql.ca_cert_file", "no PEM certificate file at this path in the repository",
+                      pg.ca_cert_file))
+    check(("storage.postgresql.table", "storage.postgresql.ha_table"), pg.table == pg.ha_table,
+          Problem("storage.postgresql.ha_table", "must differ from table", pg.ha_table))
 
 
 _KEY_SETTINGS = ("deletion_window_in_days", "enable_key_rotation", "rotation_period_in_days", "key_administrators")

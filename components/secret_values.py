@@ -67,3 +67,10 @@ def mark_runtime_secrets(value: Any) -> Any:
     if isinstance(value, list):
         return [mark_runtime_secrets(item) for item in value]
     return value
+
+
+def secret_validator(*names: str):
+    """A pydantic validator turning the named fields into :class:`Secret` (None stays None)."""
+    from pydantic import field_validator
+
+    return field_validator(*names, mode="before")(lambda cls, value: None if value is None else as_secret(value))

@@ -41,7 +41,7 @@ class AwsKmsSeal:
 class ServerConfigSpec:
     """Everything the server config depends on, as plain values."""
 
-    storage: Literal["raft", "file"]
+    storage: Literal["raft", "file", "postgresql"]
     tls_enabled: bool
     ui: bool = True
     log_level: str = "info"
@@ -55,6 +55,9 @@ class ServerConfigSpec:
     disable_hostname: bool = True
     seal: Optional[AwsKmsSeal] = None
     """None keeps Vault's default Shamir seal."""
+    postgresql_table: str = "vault_kv_store"
+    postgresql_ha_table: str = "vault_ha_locks"
+    postgresql_max_parallel: int = 128
 
 
 def render_server_config(spec: ServerConfigSpec) -> str:
@@ -85,7 +88,7 @@ def render_server_config(spec: ServerConfigSpec) -> str:
         hcl.Block("listener", ["tcp"], listener),
         _storage(spec),
     ]
-    if spec.storage == "raft":
+    if spec.storage in ("raft", "postgresql"):
         items.append(hcl.Block("service_registration", ["kubernetes"], {}))
     if spec.seal is not None:
         items.append(
@@ -108,7 +111,8 @@ def render_server_config(spec: ServerConfigSpec) -> str:
     header = (
         "# Vault server configuration rendered by vault-platform; do not edit by hand.\n"
         "# api_addr, cluster_addr and the Raft node_id come from VAULT_API_ADDR,\n"
-        "# VAULT_CLUSTER_ADDR and VAULT_RAFT_NODE_ID, set per pod by the StatefulSet.\n"
+        "# VAULT_CLUSTER_ADDR and VAULT_RAFT_NODE_ID, set per pod by the StatefulSet;\n"
+        "# a PostgreSQL connection URL from VAULT_PG_CONNECTION_URL (a Secret).\n"
     )
     return header + hcl.render(items) + "\n"
 
@@ -116,6 +120,18 @@ def render_server_config(spec: ServerConfigSpec) -> str:
 def _storage(spec: ServerConfigSpec) -> hcl.Block:
     if spec.storage == "file":
         return hcl.Block("storage", ["file"], {"path": DATA_PATH})
+    if spec.storage == "postgresql":
+        # connection_url comes from VAULT_PG_CONNECTION_URL (a Secret), never this file
+        return hcl.Block(
+            "storage",
+            ["postgresql"],
+            [
+                ("ha_enabled", "true"),
+                ("table", spec.postgresql_table),
+                ("ha_table", spec.postgresql_ha_table),
+                ("max_parallel", str(spec.postgresql_max_parallel)),
+            ],
+        )
     join = spec.raft_join
     assert join is not None
     selector = join.label_selector.replace('"', "")

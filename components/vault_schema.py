@@ -16,7 +16,7 @@ from typing import Any, Callable, Literal, Optional
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr, field_validator
 
-from components.secret_values import Secret, as_secret
+from components.secret_values import Secret, secret_validator
 
 _NAME = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
 _MOUNT = r"^[A-Za-z0-9][A-Za-z0-9_.-]*(/[A-Za-z0-9][A-Za-z0-9_.-]*)*$"
@@ -27,8 +27,7 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True)
 
 
-def _secret_validator(*names: str) -> Callable:
-    return field_validator(*names, mode="before")(lambda cls, value: None if value is None else as_secret(value))
+_secret_validator = secret_validator
 
 
 # --------------------------------------------------------------------------- items

@@ -16,6 +16,7 @@ from vault_platform.plan import Plan, run_plan, run_program, use_project
 
 PROJECT = use_project(Path(__file__).resolve().parent.parent)
 STACKS = ("dev", "staging", "production")
+EXAMPLE_STACKS = ("postgresql",)
 
 from components import config as schema  # noqa: E402  (needs the project on sys.path)
 

@@ -113,6 +113,15 @@ class PlanMocks(pulumi.runtime.Mocks):
         elif typ == "aws:kms/alias:Alias":
             resource_id = state.get("name") or args.name
             state["arn"] = f"arn:aws:kms:{self._region(args)}:{ACCOUNT_ID}:{resource_id}"
+        elif typ == "random:index/randomPassword:RandomPassword":
+            length = int(state.get("length") or 32)
+            state["result"] = (hashlib.sha256(seed.encode()).hexdigest() * 4)[:length]
+        elif typ == "aws:rds/instance:Instance":
+            resource_id = args.name
+            state["address"] = f"{args.name}.c9akciq32.{self._region(args)}.rds.amazonaws.com"
+            state["port"] = 5432
+            state["endpoint"] = f"{state['address']}:5432"
+            state["arn"] = f"arn:aws:rds:{self._region(args)}:{ACCOUNT_ID}:db:{args.name}"
         elif typ.startswith("vault:") and typ.endswith("authBackend:AuthBackend"):
             resource_id = state.get("path") or args.name
             kind = state.get("type") or typ.split(":")[1].split("/")[0]

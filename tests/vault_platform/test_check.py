@@ -7,14 +7,14 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.conftest import STACKS
+from tests.conftest import EXAMPLE_STACKS, STACKS
 from vault_platform import artifacts
 from vault_platform.check import CheckReport, check_plan_dir, validate_checkov, validate_hcl, validate_kubernetes
 
 pytestmark = pytest.mark.slow
 
 
-@pytest.mark.parametrize("stack", STACKS)
+@pytest.mark.parametrize("stack", STACKS + EXAMPLE_STACKS)
 def test_every_stack_passes_kubernetes_validate_checkov_and_hcl(stack_plan, tmp_path: Path, stack: str):
     plan = stack_plan(stack)
     artifacts.write(plan, tmp_path)
