@@ -18,6 +18,7 @@ import pulumi_kubernetes as k8s
 from components import cluster_objects as objects
 from components.config import StackConfig
 from components.server_config import AwsKmsSeal, RaftJoin, ServerConfigSpec, render_server_config
+from components.monitoring import VaultMonitoring, VaultMonitoringArgs
 from components.postgresql import PostgresqlStorage, PostgresqlStorageArgs
 from components.tls import VaultTls, VaultTlsArgs
 
@@ -179,9 +180,11 @@ class VaultCluster(pulumi.ComponentResource):
         )
 
         for service_name, spec in objects.services(layout).items():
+            role = service_name.removeprefix(layout.name).lstrip("-") or "api"
             k8s.core.v1.Service(
-                f"{name}-service-{service_name.removeprefix(layout.name).lstrip('-') or 'api'}",
-                metadata=layout.metadata(service_name),
+                f"{name}-service-{role}",
+                metadata={**layout.metadata(service_name),
+                          "labels": {**layout.labels, "vault-platform/service": role}},
                 spec=spec,
                 opts=in_namespace,
             )
@@ -240,6 +243,25 @@ class VaultCluster(pulumi.ComponentResource):
             spec=objects.disruption_budget(layout),
             opts=in_namespace,
         )
+
+        if config.monitoring.enabled:
+            monitoring = config.monitoring
+            VaultMonitoring(
+                f"{name}-monitoring",
+                VaultMonitoringArgs(
+                    namespace=namespace.metadata.apply(lambda m: m["name"]),
+                    name=layout.name,
+                    selector={**layout.selector, "vault-platform/service": "internal"},
+                    labels=layout.labels,
+                    scheme=layout.scheme,
+                    tls_secret=layout.tls_secret if tls_enabled else None,
+                    tls_server_name=layout.tls_server_name if tls_enabled else None,
+                    token_secret=monitoring.token_secret,
+                    scrape_interval=monitoring.scrape_interval,
+                    rule_labels=dict(monitoring.rule_labels),
+                ),
+                opts=in_namespace,
+            )
 
         if config.network.network_policies:
             for policy_name, spec in objects.network_policies(layout, config.network).items():

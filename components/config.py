@@ -303,6 +303,22 @@ class NetworkConfig(_Model):
     )
 
 
+class MonitoringConfig(_Model):
+    """Prometheus Operator objects for Vault: ServiceMonitor, PrometheusRule, dashboard."""
+
+    enabled: StrictBool = Field(True, description="Create the ServiceMonitor, the alert rules and the dashboard "
+                                "(needs the Prometheus Operator's CRDs).")
+    scrape_interval: StrictStr = Field("30s", pattern=_DURATION, description="How often Prometheus scrapes Vault.")
+    token_secret: StrictStr = Field(
+        "vault-metrics-token", pattern=_DNS_SUBDOMAIN,
+        description="Secret (key `token`) with a periodic Vault token of policy `metrics-reader`, created by an "
+        "operator (see README, Monitoring).",
+    )
+    rule_labels: dict[StrictStr, StrictStr] = Field(
+        {"release": "prometheus"}, description="Labels the Prometheus Operator selects rules and monitors by."
+    )
+
+
 class TelemetryConfig(_Model):
     prometheus_retention_time: StrictStr = Field(
         "24h", pattern=_DURATION, description="How long Prometheus metrics are kept in memory."
@@ -392,6 +408,7 @@ class StackConfig(_Model):
     tls: TlsConfig = Field(TlsConfig(), description="TLS.")
     network: NetworkConfig = Field(NetworkConfig(), description="Network policies.")
     telemetry: TelemetryConfig = Field(TelemetryConfig(), description="Telemetry stanza.")
+    monitoring: MonitoringConfig = Field(MonitoringConfig(), description="ServiceMonitor, alerts, dashboard.")
     unseal: UnsealConfig = Field(UnsealConfig(), description="Seal: AWS KMS auto-unseal or Shamir.")
     vault: VaultSpec = Field(VaultSpec(), description="Vault's own configuration (auth, policies, audit, identity).")
 

@@ -230,7 +230,7 @@ def test_dev_without_tls_serves_http_everywhere():
     assert c["readinessProbe"]["httpGet"]["scheme"] == "HTTP"
     assert all(v["name"] != "tls" for v in pod_spec(monitor)["volumes"])
     assert not monitor.by_type("kubernetes:core/v1:Secret")
-    config = monitor.one("kubernetes:core/v1:ConfigMap").inputs["data"]["server.hcl"]
+    config = monitor.one("kubernetes:core/v1:ConfigMap", "vault-config").inputs["data"]["server.hcl"]
     assert "tls_disable = true" in config
 
 

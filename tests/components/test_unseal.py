@@ -12,6 +12,7 @@ import re
 import pytest
 
 from components import unseal_policies as documents
+from vault_platform import artifacts
 from tests.conftest import plan_with, stack_raw, with_values
 
 KEY = "aws:kms/key:Key"
@@ -38,7 +39,7 @@ def test_key_is_protected_rotating_and_symmetric(stack_plan):
 def test_seal_stanza_carries_the_key_id(stack_plan):
     plan = stack_plan("production")
     key_id = plan.outputs["unseal_key_arn"].rsplit("/", 1)[1]  # the key id the provider returned
-    server_hcl = plan.of_type("kubernetes:core/v1:ConfigMap")[0].inputs["data"]["server.hcl"]
+    server_hcl = artifacts.server_config(plan)
     assert f'seal "awskms" {{\n  region = "eu-west-1"\n  kms_key_id = "{key_id}"\n}}' in server_hcl
 
 
@@ -84,7 +85,7 @@ def test_no_aws_credentials_in_any_artifact(stack_plan, stack, tmp_path):
 def test_dev_keeps_shamir_and_creates_nothing_in_aws(stack_plan):
     plan = stack_plan("dev")
     assert not [r for r in plan.resources() if r.type.startswith("aws:") or r.type == "pulumi:providers:aws"]
-    server_hcl = plan.of_type("kubernetes:core/v1:ConfigMap")[0].inputs["data"]["server.hcl"]
+    server_hcl = artifacts.server_config(plan)
     assert not re.search(r'^seal\s+"', server_hcl, re.MULTILINE)
 
 
@@ -99,7 +100,7 @@ def test_existing_key_is_adopted_not_created():
     assert not monitor.by_type(KEY) and not monitor.by_type("aws:kms/alias:Alias")
     policy = json.loads(monitor.one(ROLE_POLICY).inputs["policy"])
     assert policy == documents.role_policy(arn)
-    server_hcl = monitor.one("kubernetes:core/v1:ConfigMap").inputs["data"]["server.hcl"]
+    server_hcl = monitor.one("kubernetes:core/v1:ConfigMap", "vault-config").inputs["data"]["server.hcl"]
     assert 'kms_key_id = "1234abcd-12ab-34cd-56ef-1234567890ab"' in server_hcl
 
 
