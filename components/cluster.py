@@ -278,6 +278,9 @@ class VaultCluster(pulumi.ComponentResource):
         self.statefulset_name = statefulset.metadata.apply(lambda m: m["name"])
         self.register_outputs(
             {
+                # the engine replaces a component's inputs with these outputs: keep the
+                # environment here too, where the policy pack reads it
+                "environment": config.environment,
                 "address": self.address,
                 "ca_cert_pem": self.ca_cert_pem,
                 "namespace": self.namespace,

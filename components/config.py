@@ -202,7 +202,9 @@ class RdsConfig(_Model):
         ..., pattern=r"^sg-[0-9a-f]+$", description="Security group of the cluster's nodes: the only source allowed in."
     )
     instance_class: StrictStr = Field("db.t4g.medium", pattern=r"^db\.[a-z0-9]+\.[a-z0-9]+$", description="Instance class.")
-    engine_version: StrictStr = Field("16.4", pattern=r"^1[4-7](\.[0-9]+)?$", description="PostgreSQL version.")
+    engine_version: StrictStr = Field(
+        "16", pattern=r"^1[4-7]$",
+        description="PostgreSQL major version; RDS applies minor versions itself (auto minor upgrades).")
     allocated_storage: StrictInt = Field(50, ge=20, le=65536, description="Storage in GiB.")
     max_allocated_storage: StrictInt = Field(200, ge=20, le=65536, description="Autoscaling ceiling in GiB.")
     backup_retention_period: StrictInt = Field(14, ge=7, le=35, description="Days of automated backups (7-35).")

@@ -27,7 +27,7 @@ class PostgresDatabaseArgs:
     client_security_group_id: str
     """The only security group allowed to connect (the cluster's nodes)."""
     instance_class: str = "db.t4g.medium"
-    engine_version: str = "16.4"
+    engine_version: str = "16"
     allocated_storage: int = 50
     max_allocated_storage: int = 200
     backup_retention_period: int = 14

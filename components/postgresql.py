@@ -17,7 +17,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
-from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
+import hashlib
+from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
 
 import pulumi
 import pulumi_kubernetes as k8s
@@ -49,8 +50,8 @@ def admin_environment(admin_url: str) -> dict[str, str]:
         "PGHOST": parts.hostname or "",
         "PGPORT": str(parts.port or 5432),
         "PGDATABASE": parts.path.lstrip("/") or "postgres",
-        "PGUSER": parts.username or "postgres",
-        "PGPASSWORD": parts.password or "",
+        "PGUSER": unquote(parts.username or "postgres"),
+        "PGPASSWORD": unquote(parts.password or ""),
     }
 
 
@@ -131,9 +132,12 @@ class PostgresqlStorage(pulumi.ComponentResource):
             f"-v kv_table={args.table} -v ha_table={args.ha_table} -v vault_role={args.vault_role} "
             '-v vault_password="$VAULT_DB_PASSWORD" -f /schema/vault-postgresql.sql'
         )
+        # The Job's name carries the schema's hash: a changed schema is a new Job (and the
+        # old one, finished, is replaced); an unchanged one is left as it is.
+        digest = hashlib.sha256(SCHEMA_FILE.read_bytes()).hexdigest()[:10]
         self.schema_job = k8s.batch.v1.Job(
             f"{name}-schema-job",
-            metadata={**metadata("postgresql-schema"), "annotations": {
+            metadata={**metadata(f"postgresql-schema-{digest}"), "annotations": {
                 "checkov.io/skip1": "CKV_K8S_35=psql reads the administrator's password from PGPASSWORD; "
                                     "the value comes from a Secret and the pod runs once, then is deleted",
                 "checkov.io/skip2": "CKV_K8S_43=The psql image is pinned by tag in the stack config "
@@ -142,7 +146,6 @@ class PostgresqlStorage(pulumi.ComponentResource):
             }},
             spec={
                 "backoffLimit": 6,
-                "ttlSecondsAfterFinished": 3600,
                 "template": {
                     "metadata": {"labels": {**args.labels, "app.kubernetes.io/component": "postgresql-schema"}},
                     "spec": {

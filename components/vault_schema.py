@@ -196,6 +196,10 @@ class VaultSpec(_Model):
     roles: tuple[RoleSpec, ...] = Field((), description="Auth roles, each on a declared auth method.")
     policies: PoliciesSpec = Field(PoliciesSpec(), description="Which `policies/*.hcl` this stack loads.")
     groups: tuple[GroupSpec, ...] = Field((), description="Identity groups.")
+    secret_mounts: tuple[StrictStr, ...] = Field(
+        (), description="Secret-engine mount paths Vault is expected to have (e.g. `secret`); drift reports "
+        "any other mount, and any of these that is missing."
+    )
 
     _secrets = _secret_validator("token")
 

@@ -1,5 +1,7 @@
-# A read-only view of Vault's configuration, for drift detection and status checks
-# (JWT role `drift`). Reading the audit configuration needs sudo; nothing here writes.
+# vault-platform: privileged
+# A read-only view of Vault's configuration, for drift detection, status checks and
+# `pulumi preview --refresh` (JWT role `drift`). Reading the audit configuration needs
+# sudo; nothing here writes.
 
 path "sys/auth" {
   capabilities = ["read"]
@@ -43,4 +45,24 @@ path "sys/storage/raft/configuration" {
 
 path "sys/storage/raft/autopilot/state" {
   capabilities = ["read"]
+}
+
+path "sys/mounts/auth/+/tune" {
+  capabilities = ["read"]
+}
+
+path "auth/+/role/*" {
+  capabilities = ["read"]
+}
+
+path "auth/+/config" {
+  capabilities = ["read"]
+}
+
+path "identity/group/*" {
+  capabilities = ["read", "list"]
+}
+
+path "identity/group-alias/*" {
+  capabilities = ["read", "list"]
 }

@@ -1,3 +1,4 @@
+# vault-platform: privileged
 # Platform administrators (OIDC group platform-admins): run Vault's configuration —
 # mounts, auth methods, policies, identity, audit — without reading application secrets.
 

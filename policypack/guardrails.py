@@ -11,6 +11,7 @@ Properties are Pulumi's engine names (camelCase), as registered.
 
 from __future__ import annotations
 
+import re
 from typing import Any, Callable, Iterable, Optional
 
 from pulumi_policy import (
@@ -67,7 +68,7 @@ def tls_is_on(args: StackValidationArgs, report: ReportViolation) -> None:
         props = resource.props or {}
         if resource.resource_type == "kubernetes:core/v1:ConfigMap":
             text = (props.get("data") or {}).get("server.hcl", "")
-            if "tls_disable = true" in text:
+            if re.search(r"^\s*tls_disable\s*=\s*(true|\"true\"|1)", text, re.MULTILINE):
                 report(f"{environment}: Vault's listener has TLS disabled ({resource.name})")
         if resource.resource_type == "pulumi:providers:vault":
             address = props.get("address", "")

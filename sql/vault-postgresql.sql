@@ -1,6 +1,7 @@
 -- Schema for Vault's PostgreSQL storage backend, and Vault's least-privilege role.
--- Idempotent: safe to apply on every `pulumi up`. Applied with psql by the
--- <name>-postgresql-schema Job, as the database's administrator:
+-- Idempotent: safe to apply again. Applied with psql by the <name>-postgresql-schema-<hash>
+-- Job, as the database's administrator (owner of the database, with CREATEROLE; not
+-- necessarily a superuser, as on RDS):
 --
 --   psql -v ON_ERROR_STOP=1 -v kv_table=vault_kv_store -v ha_table=vault_ha_locks \
 --        -v vault_role=vault -v vault_password="$VAULT_DB_PASSWORD" -f vault-postgresql.sql
@@ -34,7 +35,9 @@ CREATE TABLE IF NOT EXISTS :"ha_table" (
 -- no other table, no other schema object.
 SELECT format('CREATE ROLE %I LOGIN', :'vault_role')
  WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = :'vault_role') \gexec
-SELECT format('ALTER ROLE %I WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOINHERIT NOREPLICATION PASSWORD %L',
+-- (SUPERUSER and REPLICATION are left alone: only a superuser may name them, and a
+-- role created here never has them; RDS's administrator is not a superuser.)
+SELECT format('ALTER ROLE %I WITH LOGIN NOCREATEDB NOCREATEROLE NOINHERIT PASSWORD %L',
               :'vault_role', :'vault_password') \gexec
 
 REVOKE CREATE ON SCHEMA public FROM PUBLIC;

@@ -57,12 +57,30 @@ def _stack_jobs():
                 yield name, job_name, job
 
 
-def test_every_job_that_touches_a_stack_holds_its_concurrency_group():
-    jobs = list(_stack_jobs())
-    assert len(jobs) == 3
-    for name, job_name, job in jobs:
-        group = job["concurrency"]["group"]
-        assert group.startswith("pulumi-${{") and job["concurrency"]["cancel-in-progress"] is False, (name, job_name)
+def test_every_job_that_touches_a_stack_holds_a_concurrency_group_per_stack():
+    """Deploys share pulumi-<stack>; read-only previews and drift runs have their own
+    groups, because GitHub cancels a *pending* job when another queues in its group."""
+    groups = {}
+    for name, job_name, job in _stack_jobs():
+        assert job["concurrency"]["cancel-in-progress"] is False, (name, job_name)
+        groups[name] = job["concurrency"]["group"]
+    assert groups == {"up.yml": "pulumi-${{ inputs.stack }}", "drift.yml": "pulumi-drift-${{ matrix.stack }}",
+                      "preview.yml": "pulumi-preview-${{ matrix.stack }}"}
+
+
+def test_jobs_that_run_the_test_command_run_on_debian():
+    for name, job in [("preview.yml", load("preview.yml")["jobs"]["test"]), ("preview.yml", load("preview.yml")["jobs"]["plan"]),
+                      ("deploy.yml", load("deploy.yml")["jobs"]["test"])]:
+        assert job["container"] == "python:3.11-bookworm", name
+
+
+def test_vault_login_and_ca_come_before_anything_that_reads_vault():
+    for name, job in (("drift.yml", load("drift.yml")["jobs"]["drift"]), ("preview.yml", load("preview.yml")["jobs"]["pulumi-preview"])):
+        steps = [s.get("name", s.get("uses", "")) for s in job["steps"]]
+        login = next(i for i, s in enumerate(steps) if s.startswith("Vault token"))
+        ca = steps.index("Vault CA certificate")
+        preview = next(i for i, s in enumerate(steps) if "preview" in s)
+        assert ca < login < preview, (name, steps)
 
 
 def test_aws_through_oidc_only():

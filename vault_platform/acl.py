@@ -1,6 +1,6 @@
 """Vault's ACL policy semantics, offline: parse HCL policies and decide requests.
 
-Follows Vault 1.21 (the image this project deploys) and the current upstream ACL code:
+Follows Vault 1.21 (the image this project deploys):
 
 * parsing: top-level keys ``name`` and ``path``; per path ``capabilities``, the legacy
   ``policy`` shorthand, ``allowed_parameters``, ``denied_parameters``,
@@ -13,8 +13,9 @@ Follows Vault 1.21 (the image this project deploys) and the current upstream ACL
   concatenated or widened, the smaller wrapping TTL bound);
 * lookup: exact match, then (LIST only) the exact path without its trailing slash,
   then the most specific of the longest prefix rule and every matching ``+`` rule,
-  ranked as Vault ranks them; a LIST with a trailing slash weighs candidates for the
-  path with and without the slash together and a deny of higher rank wins;
+  ranked as Vault ranks them; a LIST with a trailing slash matches wildcard rules
+  against the path without the slash first (Vault 1.21; newer upstream code ranks
+  both forms together so that a more specific deny wins);
 * checks: capability for the operation, wrapping TTL bounds, then required, denied
   and allowed parameters (globs ``*`` at either end of a value; list values and
   comma-separated strings matched element by element, the Vault 1.21 behaviour);
@@ -104,6 +105,9 @@ class PathRule:
     min_wrapping_ttl: int = 0
     max_wrapping_ttl: int = 0
     granting_policies: list[str] = field(default_factory=list)
+    """Every policy that contributed to this (merged) rule."""
+    granted_by: dict[int, list[str]] = field(default_factory=dict)
+    """Capability bit -> the policies that grant it (what a decision reports)."""
     line: Optional[int] = None
     templated: bool = False
 
@@ -136,6 +140,7 @@ class PathRule:
             min_wrapping_ttl=self.min_wrapping_ttl,
             max_wrapping_ttl=self.max_wrapping_ttl,
             granting_policies=list(self.granting_policies),
+            granted_by={bit: list(names) for bit, names in self.granted_by.items()},
             line=self.line,
             templated=self.templated,
         )
@@ -314,7 +319,7 @@ def _parse_block(
     if not isinstance(capabilities, list):
         raise fail("capabilities must be a list of strings", "capabilities")
     capabilities = list(capabilities)
-    if "policy" in body:
+    if "policy" in body and body["policy"] != "":  # Vault ignores an empty shorthand
         legacy = body["policy"]
         if legacy == "deny":
             capabilities = ["deny"]
@@ -368,8 +373,8 @@ def _parameters(value: Any, fail) -> dict[str, list[Any]]:
     return result
 
 
-_DURATION = re.compile(r"([0-9]+(?:\.[0-9]+)?)(ns|us|µs|ms|s|m|h)")
-_UNITS = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "ms": 1e-3, "s": 1, "m": 60, "h": 3600}
+_DURATION = re.compile(r"([0-9]+(?:\.[0-9]+)?)(ns|us|µs|ms|s|m|h|d)")
+_UNITS = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "ms": 1e-3, "s": 1, "m": 60, "h": 3600, "d": 86400}
 
 
 def duration_seconds(value: Any) -> int:
@@ -517,8 +522,12 @@ class ACL:
             rule = self._exact.get(path[:-1])
             if rule is not None:
                 return rule
-            candidates = {id(c.rule): c for c in self._candidates(path[:-1]) + self._candidates(path)}
-            return _resolve_list(list(candidates.values()))
+            # Vault 1.21 (hashicorp/vault PR #23874): wildcard rules are matched against
+            # the path without its trailing slash first; only when none matches is the
+            # path with the slash tried.
+            trimmed = self._candidates(path[:-1])
+            if trimmed:
+                return max(trimmed, key=lambda c: c.rank).rule
         candidates = self._candidates(path)
         return max(candidates, key=lambda c: c.rank).rule if candidates else None
 
@@ -558,7 +567,8 @@ class ACL:
             problem = _parameter_problem(rule, data or {})
             if problem:
                 return Decision(False, root_privs, [], problem)
-        return Decision(True, root_privs, sorted(set(rule.granting_policies)), f'path "{rule.path}"')
+        granting = rule.granted_by.get(CAPABILITIES[needed], rule.granting_policies)
+        return Decision(True, root_privs, sorted(set(granting)), f'path "{rule.path}"')
 
     def capabilities(self, path: str) -> list[str]:
         """What ``sys/capabilities-self`` answers for ``path``: sorted names, ``["root"]``
@@ -580,6 +590,7 @@ def _merge_into(table: dict[str, PathRule], key: str, rule: PathRule, policy: st
     if existing is None:
         merged = rule.copy()
         merged.granting_policies = [policy]
+        merged.granted_by = {bit: [policy] for bit in CAPABILITIES.values() if rule.capabilities & bit}
         table[key] = merged
         return
     if existing.capabilities & DENY:
@@ -592,6 +603,9 @@ def _merge_into(table: dict[str, PathRule], key: str, rule: PathRule, policy: st
     existing.capabilities |= rule.capabilities
     if policy not in existing.granting_policies:
         existing.granting_policies.append(policy)
+    for bit in CAPABILITIES.values():
+        if rule.capabilities & bit and policy not in existing.granted_by.setdefault(bit, []):
+            existing.granted_by[bit].append(policy)
     for attribute in ("min_wrapping_ttl", "max_wrapping_ttl"):
         new = getattr(rule, attribute)
         old = getattr(existing, attribute)
@@ -615,21 +629,6 @@ def _merge_into(table: dict[str, PathRule], key: str, rule: PathRule, policy: st
     for name in rule.required_parameters:
         if name not in existing.required_parameters:
             existing.required_parameters.append(name)
-
-
-def _resolve_list(candidates: list[_Candidate]) -> Optional[PathRule]:
-    """LIST on ``path/``: a deny that ranks at least as high as the best list grant wins."""
-    if not candidates:
-        return None
-    denies = [c for c in candidates if c.rule.capabilities & DENY]
-    listers = [c for c in candidates if c.rule.capabilities & CAPABILITIES["list"] and not c.rule.capabilities & DENY]
-    best_deny = max(denies, key=lambda c: c.rank) if denies else None
-    best_list = max(listers, key=lambda c: c.rank) if listers else None
-    if best_deny is not None and (best_list is None or best_list.rank < best_deny.rank):
-        return best_deny.rule
-    if best_list is not None:
-        return best_list.rule
-    return max(candidates, key=lambda c: c.rank).rule
 
 
 # --------------------------------------------------------------------------- parameters
@@ -669,17 +668,8 @@ def _pieces(value: Any) -> Optional[list[Any]]:
     if isinstance(value, (list, tuple)):
         return list(value)
     if isinstance(value, str):
-        return [piece.strip() for piece in value.split(",") if piece.strip()]
+        return [piece.strip() for piece in value.split(",")] if value else []
     return None
-
-
-def _normalise(name: str, value: Any) -> Any:
-    if name in ("policies", "token_policies"):
-        if isinstance(value, str):
-            return value.lower()
-        if isinstance(value, (list, tuple)):
-            return [v.lower() if isinstance(v, str) else v for v in value]
-    return value
 
 
 def _value_allowed(value: Any, values: list[Any]) -> bool:
@@ -708,7 +698,7 @@ def _parameter_problem(rule: PathRule, data: Mapping[str, Any]) -> str:
             return "every parameter is denied"
         for name, value in data.items():
             key = name.lower()
-            if key in denied and _value_denied(_normalise(key, value), denied[key]):
+            if key in denied and _value_denied(value, denied[key]):
                 return f'parameter "{name}" value is denied'
     allowed = rule.allowed_parameters or {}
     if not allowed or (len(allowed) == 1 and "*" in allowed):
@@ -716,7 +706,7 @@ def _parameter_problem(rule: PathRule, data: Mapping[str, Any]) -> str:
     for name, value in data.items():
         key = name.lower()
         if key in allowed:
-            if not _value_allowed(_normalise(key, value), allowed[key]):
+            if not _value_allowed(value, allowed[key]):
                 return f'parameter "{name}" value is not allowed'
         elif "*" not in allowed:
             return f'parameter "{name}" is not allowed'

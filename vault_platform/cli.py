@@ -210,7 +210,8 @@ def cmd_status(args: argparse.Namespace) -> int:
     from vault_platform.live import Connection, LiveError, VaultReader
 
     try:
-        result = health.collect(VaultReader(Connection.from_environment(args.address, config.vault.address)))
+        result = health.collect(VaultReader(Connection.from_environment(args.address, config.vault.address)),
+                                raft=config.storage.type == "raft", replicas=config.cluster.replicas)
     except LiveError as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_CONFIG

@@ -3,7 +3,7 @@ and where declared objects differ.
 
 Pulumi's refresh sees only what Pulumi manages; this reads Vault itself, so an auth
 method, secret engine, policy, audit device, namespace or role added by hand shows
-up. Compared: auth mounts (type, lease TTL tuning), secret mounts, policies (text),
+up. Compared: auth mounts (type, lease TTL tuning), secret mounts (``vault.secret_mounts``), policies (text),
 audit devices (type), namespaces (Enterprise), roles on declared auth mounts.
 Built-in objects (token auth, the sys/cubbyhole/identity mounts, the default and root
 policies) are ignored.
@@ -64,7 +64,7 @@ def declared_of(config: Any, stack: str, policy_dir=None) -> Declared:
     for role in vault.roles:
         if role.namespace is None:
             roles.setdefault(role.mount, set()).add(role.name)
-    mounts = {getattr(m, "path") for m in getattr(vault, "secret_engines", ())}
+    mounts = {path.strip("/") for path in vault.secret_mounts}
     return Declared(
         auth={m.path: {"type": m.type, "default_lease_ttl": ttl_seconds(m.tune.default_lease_ttl),
                        "max_lease_ttl": ttl_seconds(m.tune.max_lease_ttl)}

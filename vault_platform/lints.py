@@ -3,8 +3,8 @@ and the file and line of the rule.
 
 Checks are made by asking the ACL evaluator (:mod:`vault_platform.acl`) about probe
 paths, so wildcards are judged the way Vault would match them. Policies whose name
-contains ``admin`` or starts with ``break-glass`` are *privileged*: the governance and
-escalation checks do not apply to them (they exist to do exactly that).
+carry the line ``# vault-platform: privileged`` are *privileged*: the governance,
+escalation and ``path "*"`` checks do not apply to them (they exist to do exactly that).
 
 | id | severity | what |
 |---|---|---|
@@ -46,7 +46,7 @@ class Lint:
 GOVERNANCE_PREFIXES = ("sys/policies/", "sys/policy/", "sys/auth/", "sys/mounts/", "sys/remount", "sys/audit", "sys/raw")
 ESCALATION_PREFIXES = ("auth/token/create", "auth/token/roles/", "sys/policies/acl/", "sys/policy/", "identity/entity",
                        "identity/group")
-_AUTH_ROLE = re.compile(r"^auth/[^/]+/role/")
+_AUTH_ROLE = re.compile(r"^auth/[^/]+/(role|users|groups|certs)/")
 
 GOVERNANCE_PROBES = {
     "sys/policies/acl/example": "policies",
@@ -74,11 +74,20 @@ ESCALATION_PROBES = {
     "auth/approle/role/example": "define auth roles with any policies",
     "auth/jwt/role/example": "define auth roles with any policies",
     "auth/oidc/role/example": "define auth roles with any policies",
+    "auth/userpass/users/example": "define users with any policies",
+    "auth/ldap/users/example": "map directory users to any policies",
+    "auth/ldap/groups/example": "map directory groups to any policies",
+    "auth/cert/certs/example": "trust certificates with any policies",
 }
 
 
-def is_privileged(name: str) -> bool:
-    return "admin" in name or name.startswith("break-glass")
+PRIVILEGED_MARKER = re.compile(r"^\s*#\s*vault-platform:\s*privileged\s*$", re.MULTILINE)
+
+
+def is_privileged(policy: Policy) -> bool:
+    """A policy declares itself privileged with a line ``# vault-platform: privileged``:
+    explicit, in the file a reviewer reads, and carried into Vault with the text."""
+    return bool(PRIVILEGED_MARKER.search(policy.text))
 
 
 def probe_path(rule_path: str) -> str:
@@ -96,7 +105,7 @@ def lint_policy(policy: Policy, file: str) -> list[Lint]:
     """Lints that need only the policy itself."""
     lints: list[Lint] = []
     name = policy.name
-    privileged = is_privileged(name)
+    privileged = is_privileged(policy)
     acl = ACL([policy])
 
     def add(lint_id: str, severity: str, line: Optional[int], message: str) -> None:
@@ -111,8 +120,8 @@ def lint_policy(policy: Policy, file: str) -> list[Lint]:
             if "+" in segment and segment != "+":
                 add("VP006", "error", rule.line,
                     f'path "{path}": `+` matches a whole segment only; in "{segment}" it is a literal plus')
-        if path in ("*", "") and not rule.capabilities & DENY and not name.startswith("break-glass"):
-            add("VP002", "error", rule.line, 'grants on path "*" reach everything in Vault (break-glass only)')
+        if path in ("*", "") and not rule.capabilities & DENY and not privileged:
+            add("VP002", "error", rule.line, 'grants on path "*" reach everything in Vault (privileged policies only)')
         if rule.capabilities & CAPABILITIES["list"] and "/data/" in f"/{path}" and not rule.capabilities & DENY:
             add("VP007", "warning", rule.line,
                 f'path "{path}": KV v2 lists under metadata/, so list on data/ has no effect')

@@ -97,6 +97,8 @@ def _validate(spec: Any, file: str) -> None:
         raise PolicyTestError(f"{file}: unknown keys {sorted(unknown)}; allowed: {sorted(_FILE_KEYS)}")
     if sum(key in spec for key in ("policies", "role", "group")) != 1:
         raise PolicyTestError(f"{file}: give exactly one of policies, role, group")
+    if not spec.get("cases"):
+        raise PolicyTestError(f"{file}: no cases: a test file states at least one expectation")
     for index, case in enumerate(spec.get("cases") or []):
         where = f"{file}: cases[{index}]"
         if not isinstance(case, dict) or "path" not in case:
@@ -108,6 +110,8 @@ def _validate(spec: Any, file: str) -> None:
             bad = [c for c in case.get(key, []) if c not in CAPABILITIES or c == "deny"]
             if bad:
                 raise PolicyTestError(f"{where}.{key}: {bad} are not capabilities")
+        if not (case.get("allow") or case.get("deny") or "operation" in case):
+            raise PolicyTestError(f"{where}: states nothing; give allow, deny, or operation with expect")
         if ("operation" in case) != ("expect" in case):
             raise PolicyTestError(f"{where}: operation and expect go together")
         if "operation" in case and case["operation"] not in OPERATIONS:

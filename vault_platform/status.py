@@ -47,7 +47,9 @@ class Status:
         return not self.problems
 
 
-def collect(reader: VaultReader) -> Status:
+def collect(reader: VaultReader, raft: bool = True, replicas: Optional[int] = None) -> Status:
+    """The cluster's health. ``raft``: ask the Raft endpoints (Vault answers 400 without
+    Raft storage); ``replicas``: how many nodes should be in HA (a sealed node is not)."""
     seal = reader.get("sys/seal-status") or {}
     status = Status(
         seal_type=seal.get("type", "?"),
@@ -58,7 +60,8 @@ def collect(reader: VaultReader) -> Status:
     if status.sealed:
         status.problems.append("the node answering is sealed")
         return status
-    ha = (reader.get("sys/ha-status") or {}).get("nodes") or []
+    answer = reader.get("sys/ha-status") or {}
+    ha = answer.get("nodes") or (answer.get("data") or {}).get("nodes") or []
     for entry in ha:
         node = Node(entry.get("hostname", "?"), entry.get("api_address", ""), bool(entry.get("active_node")))
         try:
@@ -71,6 +74,8 @@ def collect(reader: VaultReader) -> Status:
         except LiveError as error:
             node.error = str(error)
         status.nodes.append(node)
+    if replicas is not None and len(status.nodes) < replicas:
+        status.problems.append(f"only {len(status.nodes)} of {replicas} nodes are in HA (the others are sealed or down)")
     if not any(n.active for n in status.nodes):
         status.problems.append("no active node (no leader)")
     for node in status.nodes:
@@ -78,8 +83,9 @@ def collect(reader: VaultReader) -> Status:
             status.problems.append(f"{node.name}: {node.error}")
         elif node.sealed:
             status.problems.append(f"{node.name} is sealed")
-    raft = reader.get("sys/storage/raft/configuration")
-    if raft is not None:
+    raft_config = reader.get("sys/storage/raft/configuration") if raft else None
+    if raft_config is not None:
+        raft = raft_config
         servers = (((raft.get("data") or {}).get("config") or {}).get("servers")) or []
         status.raft_peers = [{"node_id": s.get("node_id"), "address": s.get("address"), "leader": s.get("leader"),
                               "voter": s.get("voter")} for s in servers]

@@ -86,11 +86,20 @@ def test_tls_off_outside_dev_is_refused(stack_plan):
     registrations = copy.deepcopy(stack_plan("staging").resources())
     for r in registrations:
         if r.type == "kubernetes:core/v1:ConfigMap" and "server.hcl" in r.inputs["data"]:
-            r.inputs["data"]["server.hcl"] += "\n# tls_disable = true\n"
+            r.inputs["data"]["server.hcl"] = r.inputs["data"]["server.hcl"].replace(
+                'tls_min_version = "tls12"', 'tls_disable = true')
         if r.type == "pulumi:providers:vault":
             r.inputs["address"] = "http://vault.staging.example.com:8200"
     found = violations("tls-on-outside-dev", stack_args(registrations))
     assert any("TLS disabled" in f for f in found) and any("plain HTTP" in f for f in found)
+
+
+def test_a_commented_tls_disable_is_not_a_violation(stack_plan):
+    registrations = copy.deepcopy(stack_plan("staging").resources())
+    for r in registrations:
+        if r.type == "kubernetes:core/v1:ConfigMap" and "server.hcl" in r.inputs["data"]:
+            r.inputs["data"]["server.hcl"] += "\n# tls_disable = true\n"
+    assert violations("tls-on-outside-dev", stack_args(registrations)) == []
 
 
 @pytest.mark.parametrize(

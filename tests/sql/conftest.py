@@ -45,29 +45,40 @@ def postgres_server():
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    subprocess.run(_as_postgres([_bin("initdb"), "-D", str(data), "-U", "postgres", "--auth=trust", "-E", "UTF8"]),
+    # Local (socket) connections as the superuser are trusted, for setting up; every TCP
+    # connection must authenticate with a password (scram), as against a real database.
+    subprocess.run(_as_postgres([_bin("initdb"), "-D", str(data), "-U", "postgres", "--auth-local=trust",
+                                 "--auth-host=scram-sha-256", "-E", "UTF8"]),
                    check=True, capture_output=True)
     log = workdir / "server.log"
     subprocess.run(_as_postgres([_bin("pg_ctl"), "-D", str(data), "-l", str(log), "-w", "-o",
                                  f"-p {port} -k {sockets} -c listen_addresses=127.0.0.1", "start"]),
                    check=True, capture_output=True)
+    superuser = {"host": str(sockets), "port": port, "user": "postgres", "dbname": "postgres"}
     try:
-        yield {"host": "127.0.0.1", "port": port, "user": "postgres", "dbname": "postgres", "sockets": str(sockets)}
+        yield {"superuser": superuser, "host": "127.0.0.1", "port": port}
     finally:
         subprocess.run(_as_postgres([_bin("pg_ctl"), "-D", str(data), "-m", "fast", "stop"]), capture_output=True)
         shutil.rmtree(workdir, ignore_errors=True)
 
 
+ADMIN_PASSWORD = "admin-password-for-tests"
+
+
 @pytest.fixture
 def fresh_database(postgres_server):
-    """A new, empty database for one test (dropped afterwards)."""
+    """A new database owned by an administrator that is *not* a superuser (CREATEROLE,
+    as RDS's master user), reached over TCP with a password. Dropped afterwards."""
     import psycopg
 
     name = f"t{int(time.time() * 1e6)}"
-    admin = dict(postgres_server)
-    admin.pop("sockets")
-    with psycopg.connect(**admin, autocommit=True) as connection:
-        connection.execute(f'CREATE DATABASE "{name}"')
-    yield {**admin, "dbname": name}
-    with psycopg.connect(**admin, autocommit=True) as connection:
+    admin_role = f"admin_{name}"
+    with psycopg.connect(**postgres_server["superuser"], autocommit=True) as connection:
+        connection.execute(f"CREATE ROLE {admin_role} LOGIN CREATEROLE PASSWORD '{ADMIN_PASSWORD}'")
+        connection.execute(f'CREATE DATABASE "{name}" OWNER {admin_role}')
+    yield {"host": postgres_server["host"], "port": postgres_server["port"], "user": admin_role,
+           "password": ADMIN_PASSWORD, "dbname": name}
+    with psycopg.connect(**postgres_server["superuser"], autocommit=True) as connection:
         connection.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+        connection.execute("DROP ROLE IF EXISTS vault")
+        connection.execute(f"DROP ROLE {admin_role}")

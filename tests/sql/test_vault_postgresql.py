@@ -8,6 +8,7 @@ the least-privilege role the schema creates.
 
 from __future__ import annotations
 
+import os
 import subprocess
 import time
 from pathlib import Path
@@ -49,7 +50,7 @@ def apply_schema(database: dict) -> subprocess.CompletedProcess:
         ["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-v", "kv_table=vault_kv_store", "-v", "ha_table=vault_ha_locks",
          "-v", "vault_role=vault", "-v", f"vault_password={VAULT_PASSWORD}", "-f", str(SCHEMA),
          "-h", database["host"], "-p", str(database["port"]), "-U", database["user"], database["dbname"]],
-        capture_output=True, text=True, timeout=60,
+        capture_output=True, text=True, timeout=60, env={**os.environ, "PGPASSWORD": database["password"]},
     )
 
 
@@ -80,9 +81,16 @@ def test_schema_applies_twice_and_leaves_one_of_each(fresh_database):
         indexes = db.execute("SELECT indexname FROM pg_indexes WHERE schemaname = 'public' ORDER BY 1").fetchall()
         assert indexes == [("vault_ha_locks_pkey",), ("vault_kv_store_parent_path_idx",), ("vault_kv_store_pkey",)]
         assert db.execute("SELECT count(*) FROM pg_roles WHERE rolname = 'vault'").fetchone() == (1,)
-        flags = db.execute("SELECT rolsuper, rolcreatedb, rolcreaterole, rolcanlogin FROM pg_roles "
+        flags = db.execute("SELECT rolsuper, rolcreatedb, rolcreaterole, rolcanlogin, rolreplication FROM pg_roles "
                            "WHERE rolname = 'vault'").fetchone()
-        assert flags == (False, False, False, True)
+        assert flags == (False, False, False, True, False)
+        assert db.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user").fetchone() == (False,)
+
+
+def test_vault_role_needs_its_password(vault_db):
+    with pytest.raises(psycopg.OperationalError, match="password authentication failed"):
+        psycopg.connect(host=vault_db["host"], port=vault_db["port"], dbname=vault_db["dbname"], user="vault",
+                        password="wrong")
 
 
 def put(db, full_path: str, value: bytes) -> None:

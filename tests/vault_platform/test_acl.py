@@ -87,7 +87,8 @@ def test_json_policies_parse():
     assert ACL([policy]).capabilities("sys/health") == ["list", "read"]
 
 
-@pytest.mark.parametrize("value, seconds", [('"1h"', 3600), ("300", 300), ('"300"', 300), ('"1h30m"', 5400)])
+@pytest.mark.parametrize("value, seconds", [('"1h"', 3600), ("300", 300), ('"300"', 300), ('"1h30m"', 5400),
+                                            ('"7d"', 604800)])
 def test_wrapping_ttls_accept_seconds_and_durations(value, seconds):
     (rule,) = parse_policy(f'path "a" {{\n capabilities = ["read"]\n min_wrapping_ttl = {value}\n}}').rules
     assert rule.min_wrapping_ttl == seconds
@@ -160,21 +161,27 @@ def test_list_with_wildcard_rules_that_lack_the_trailing_slash():
     assert a.allowed("list", "ns1/sys/policies/acl/").allowed
 
 
-def test_list_deny_on_a_more_specific_rule_is_not_bypassed():
+def test_list_matches_the_path_without_its_slash_first_as_vault_1_21_does():
+    # kv/metadata/private (no slash) is matched by kv/metadata/* first: the list grant
+    # applies — Vault 1.21's behaviour (a known gap, closed in later upstream code)
     a = acl('path "kv/metadata/*" { capabilities = ["list"] }\n'
             'path "kv/metadata/private/*" { capabilities = ["deny"] }')
     assert a.allowed("list", "kv/metadata/").allowed
-    assert not a.allowed("list", "kv/metadata/private/").allowed
+    assert a.allowed("list", "kv/metadata/private/").allowed
     assert not a.allowed("list", "kv/metadata/private/x/").allowed
+    # and a deny on the slash-less prefix wins over a grant on the path with the slash
+    b = acl('path "secret/foo*" { capabilities = ["deny"] }\npath "secret/foo/*" { capabilities = ["list"] }')
+    assert not b.allowed("list", "secret/foo/").allowed
 
 
 # -- merging -------------------------------------------------------------------------------
 
 
 def test_same_path_in_two_policies_unions_capabilities_and_names_both():
-    a = acl('path "a" { capabilities = ["read"] }', 'path "a" { capabilities = ["update"] }')
+    a = acl('path "a" { capabilities = ["read"] }', 'path "a" { capabilities = ["update", "read"] }')
     assert a.capabilities("a") == ["read", "update"]
     assert a.allowed("read", "a").granting_policies == ["p0", "p1"]
+    assert a.allowed("update", "a").granting_policies == ["p1"]  # per capability, as Vault reports
 
 
 @pytest.mark.parametrize("order", [0, 1])
@@ -245,6 +252,8 @@ path "secret/data/app" {
         ("auth/token/create", {"period": "1h"}, False),  # not listed and no "*"
         ("auth/token/create", {"no_parent": False}, False),  # denied with any value
         ("auth/token/create", {"POLICIES": "db"}, True),  # names are case-insensitive
+        ("auth/token/create", {"policies": "DB"}, False),  # values are not
+        ("auth/token/create", {"policies": "db,"}, False),  # an empty comma piece is a value too
         ("auth/token/create", {}, True),
         ("secret/data/app", {"owner": "x", "anything": 1}, True),
         ("secret/data/app", {"anything": 1}, False),  # required missing

@@ -27,7 +27,7 @@ def _wrap(data: dict) -> dict:
 
 
 def clean_vault(server: HTTPServer, config, stack: str = "production", *, extra_mount=False, extra_policy=False,
-                changed_policy=False, extra_role=False, max_ttl_override=None) -> None:
+                changed_policy=False, extra_role=False, max_ttl_override=None, missing_mount=None) -> None:
     """A Vault that holds exactly what the stack declares (plus the requested drift)."""
     vault = config.vault
     auth = {"token/": {"type": "token", "config": {"default_lease_ttl": 0, "max_lease_ttl": 0}}}
@@ -39,6 +39,7 @@ def clean_vault(server: HTTPServer, config, stack: str = "production", *, extra_
     if max_ttl_override is not None:
         auth["kubernetes/"]["config"]["max_lease_ttl"] = max_ttl_override
     mounts = {"sys/": {"type": "system"}, "cubbyhole/": {"type": "cubbyhole"}, "identity/": {"type": "identity"}}
+    mounts.update({f"{path}/": {"type": "kv"} for path in vault.secret_mounts if path != missing_mount})
     if extra_mount:
         mounts["legacy-kv/"] = {"type": "kv", "options": {"version": "1"}}
     loaded, _ = policy_files.load(vault.policies.include, vault.policies.exclude, config.environment, stack)
@@ -89,8 +90,9 @@ def test_a_clean_vault_has_no_drift(httpserver, production, monkeypatch, capsys)
         ({"changed_policy": True}, r"changed\s+policy\s+analytics-ingest\s+\(policy text differs"),
         ({"extra_role": True}, r"unmanaged\s+role\s+kubernetes/debug-shell"),
         ({"max_ttl_override": 604800}, r"changed\s+auth mount\s+kubernetes\s+\(max_lease_ttl 604800s, declared 86400s\)"),
+        ({"missing_mount": "transit"}, r"missing\s+secret mount\s+transit"),
     ],
-    ids=["unmanaged-mount", "unmanaged-policy", "changed-policy", "unmanaged-role", "changed-tuning"],
+    ids=["unmanaged-mount", "unmanaged-policy", "changed-policy", "unmanaged-role", "changed-tuning", "missing-mount"],
 )
 def test_each_kind_of_drift_is_reported(httpserver, production, monkeypatch, capsys, change, expected):
     clean_vault(httpserver, production, **change)
@@ -126,14 +128,15 @@ def test_an_unreachable_vault_is_a_clear_error(monkeypatch, capsys):
 # -- status -------------------------------------------------------------------------------------
 
 
-def healthy_cluster(server: HTTPServer, *, sealed_node: bool = False, autopilot_ok: bool = True) -> None:
+def healthy_cluster(server: HTTPServer, *, sealed_node: bool = False, autopilot_ok: bool = True,
+                    nodes_in_ha: int = 5) -> None:
     base = server.url_for("").rstrip("/")
     server.expect_request("/v1/sys/seal-status").respond_with_json(
         {"type": "awskms", "initialized": True, "sealed": False, "t": 1, "n": 1, "version": "1.21.2",
          "cluster_name": "vault-cluster-prod", "recovery_seal": True, "storage_type": "raft"})
     nodes = [{"hostname": f"vault-{i}", "api_address": base, "cluster_address": f"https://vault-{i}:8201",
-              "active_node": i == 0, "version": "1.21.2"} for i in range(3)]
-    server.expect_request("/v1/sys/ha-status").respond_with_json({**_wrap({"nodes": nodes}), "nodes": nodes})
+              "active_node": i == 0, "version": "1.21.2"} for i in range(nodes_in_ha)]
+    server.expect_request("/v1/sys/ha-status").respond_with_json(_wrap({"nodes": nodes}))
     health = {"initialized": True, "sealed": sealed_node, "standby": False, "version": "1.21.2"}
     server.expect_request("/v1/sys/health").respond_with_json(health)
     servers = [{"node_id": f"vault-{i}", "address": f"vault-{i}.vault-internal:8201", "leader": i == 0,
@@ -146,10 +149,10 @@ def healthy_cluster(server: HTTPServer, *, sealed_node: bool = False, autopilot_
     server.expect_request("/v1/sys/storage/raft/autopilot/state").respond_with_json(_wrap(state))
 
 
-def status(server, monkeypatch, capsys) -> tuple[int, str]:
+def status(server, monkeypatch, capsys, stack: str = "production") -> tuple[int, str]:
     monkeypatch.setenv("VAULT_ADDR", server.url_for("").rstrip("/"))
     monkeypatch.setenv("VAULT_TOKEN", TOKEN)
-    code = main(["status", "--stack", "production"])
+    code = main(["status", "--stack", stack])
     captured = capsys.readouterr()
     return code, captured.out + captured.err
 
@@ -174,3 +177,18 @@ def test_status_of_an_unreachable_vault(monkeypatch, capsys):
     monkeypatch.setenv("VAULT_ADDR", "http://127.0.0.1:9")
     assert main(["status", "--stack", "production"]) == 2
     assert "cannot reach Vault" in capsys.readouterr().err
+
+
+def test_status_counts_nodes_missing_from_ha(httpserver, monkeypatch, capsys):
+    healthy_cluster(httpserver, nodes_in_ha=3)  # production declares 5 replicas
+    code, out = status(httpserver, monkeypatch, capsys)
+    assert code == 1 and "only 3 of 5 nodes are in HA (the others are sealed or down)" in out
+
+
+def test_status_of_a_postgresql_cluster_asks_no_raft_endpoint(httpserver, monkeypatch, capsys):
+    httpserver.expect_request("/v1/sys/storage/raft/configuration").respond_with_json(
+        {"errors": ["raft storage is not in use"]}, status=400)
+    healthy_cluster(httpserver, nodes_in_ha=3)
+    code, out = status(httpserver, monkeypatch, capsys, stack="postgresql")
+    assert code == 0, out
+    assert "raft peers" not in out and out.rstrip().endswith("healthy")

@@ -46,8 +46,13 @@ def test_token_creation_restricted_to_named_policies_is_not_an_escalation():
 
 def test_privileged_policies_may_govern_vault():
     text = 'path "sys/policies/acl/*" {\n  capabilities = ["update"]\n}\npath "auth/token/create" { capabilities = ["update"] }'
-    assert ids(text, "platform-admin") == []
-    assert ids('path "*" { capabilities = ["read", "sudo"] }', "break-glass") == []
+    assert ("VP001", 1) in ids(text, "platform-admin")  # a name proves nothing
+    assert ids("# vault-platform: privileged\n" + text, "platform-admin") == []
+    assert ids('# vault-platform: privileged\npath "*" { capabilities = ["read", "sudo"] }', "break-glass") == []
+
+
+def test_userpass_users_are_an_escalation_path():
+    assert ("VP003", 1) in ids('path "auth/userpass/users/*" {\n  capabilities = ["create", "update"]\n}')
 
 
 def test_overlapping_rules_that_each_still_apply_are_not_dead():

@@ -46,6 +46,8 @@ def test_a_failing_expectation_is_reported(project, tmp_path):
     "text, message",
     [
         ("cases: []\n", "give exactly one of policies, role, group"),
+        ("policies: [a]\ncases: []\n", "no cases"),
+        ("policies: [a]\ncases:\n  - path: x\n", "states nothing"),
         ("policies: [a]\ncases:\n  - path: x\n    allow: [reed]\n", "are not capabilities"),
         ("policies: [a]\ncases:\n  - path: x\n    operation: update\n", "operation and expect go together"),
         ("policies: [a]\nwho: me\ncases: []\n", "unknown keys ['who']"),
