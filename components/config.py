@@ -19,17 +19,15 @@ import functools
 import json
 import re
 import typing
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, Mapping, Optional
 
 import yaml
+from components.problems import NAMESPACE, Problem
 from components.secret_values import Secret, SecretPlaceholder, secret_validator
 from components.vault_schema import VaultSpec
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr, ValidationError
 
-NAMESPACE = "vault-platform"
-"""The Pulumi config namespace (the project name in Pulumi.yaml)."""
 
 ENVIRONMENTS = ("dev", "staging", "production")
 SUPPORTED_KUBERNETES_MINORS = tuple(f"1.{minor}" for minor in range(25, 38))
@@ -422,20 +420,6 @@ class StackConfig(_Model):
 # --------------------------------------------------------------------------- errors
 
 
-@dataclass(frozen=True)
-class Problem:
-    """One invalid value: where it is, what it is, and what is allowed."""
-
-    path: str
-    message: str
-    value: Any = None
-    has_value: bool = True
-
-    def render(self) -> str:
-        shown = f" = {_show(self.value)}" if self.has_value else ""
-        return f"{NAMESPACE}:{self.path}{shown}: {self.message}"
-
-
 class ConfigError(ValueError):
     """The stack configuration is invalid; ``problems`` lists every problem found."""
 
@@ -446,11 +430,6 @@ class ConfigError(ValueError):
         lines = [f"invalid stack configuration in {source} ({count} problem{'s' * (count != 1)}):"]
         lines += [f"  - {p.render()}" for p in self.problems]
         super().__init__("\n".join(lines))
-
-
-def _show(value: Any) -> str:
-    text = json.dumps(value, default=str) if not isinstance(value, str) else repr(value)
-    return text if len(text) <= 80 else text[:77] + "..."
 
 
 # --------------------------------------------------------------------------- loading
@@ -700,8 +679,7 @@ def _vault_problems(config: StackConfig, stack: str, policy_dir: Optional[Path])
         where = f"{problem.file}" + (f" line {problem.line}" if problem.line else "")
         problems.append(Problem("vault.policies", f"{where}: {problem.message}", has_value=False))
     names = {policy.name for policy in loaded}
-    for issue in cross_reference_problems(vault, config.environment, names):
-        problems.append(Problem(issue.path, issue.message, issue.value, issue.has_value))
+    problems += cross_reference_problems(vault, config.environment, names)
     return problems
 
 

@@ -11,11 +11,11 @@ the stack file, which reach the program already marked secret.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from typing import Any, Callable, Literal, Optional
+from typing import Any, Literal, Optional
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr
 
+from components.problems import Problem
 from components.secret_values import Secret, secret_validator
 
 _NAME = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
@@ -207,14 +207,6 @@ class VaultSpec(_Model):
 # --------------------------------------------------------------------------- cross references
 
 
-@dataclass(frozen=True)
-class Issue:
-    path: str
-    message: str
-    value: Any = None
-    has_value: bool = True
-
-
 def ttl_seconds(text: Optional[str]) -> Optional[int]:
     """Seconds in a TTL such as ``1h30m`` or ``3600`` (None stays None)."""
     if text is None:
@@ -224,49 +216,49 @@ def ttl_seconds(text: Optional[str]) -> Optional[int]:
     return sum(int(n) * {"s": 1, "m": 60, "h": 3600}[u] for n, u in re.findall(r"([0-9]+)([smh])", text))
 
 
-def cross_reference_problems(vault: VaultSpec, environment: str, policy_names: set[str]) -> list[Issue]:
+def cross_reference_problems(vault: VaultSpec, environment: str, policy_names: set[str]) -> list[Problem]:
     """Rules across items. ``policy_names``: the policies this stack loads."""
-    issues: list[Issue] = []
+    issues: list[Problem] = []
     add = issues.append
     dev = environment == "dev"
     known_policies = policy_names | {"default"}
 
     namespaces = {ns.path for ns in vault.namespaces}
     if vault.namespaces and vault.edition == "community":
-        add(Issue("vault.namespaces", "namespaces need Vault Enterprise; vault.edition is community "
+        add(Problem("vault.namespaces", "namespaces need Vault Enterprise; vault.edition is community "
                   "(allowed: set vault.edition to enterprise, or remove the namespaces)", has_value=False))
     for index, ns in enumerate(vault.namespaces):
         parent = ns.path.rsplit("/", 1)[0] if "/" in ns.path else None
         if parent and parent not in namespaces:
-            add(Issue(f"vault.namespaces[{index}].path", f"its parent namespace `{parent}` is not declared", ns.path))
+            add(Problem(f"vault.namespaces[{index}].path", f"its parent namespace `{parent}` is not declared", ns.path))
     if len(namespaces) != len(vault.namespaces):
-        add(Issue("vault.namespaces", "a namespace is declared twice", has_value=False))
+        add(Problem("vault.namespaces", "a namespace is declared twice", has_value=False))
 
     def check_namespace(path: str, namespace: Optional[str]) -> None:
         if namespace is not None and namespace not in namespaces:
-            add(Issue(f"{path}.namespace", f"namespace `{namespace}` is not declared in vault.namespaces", namespace))
+            add(Problem(f"{path}.namespace", f"namespace `{namespace}` is not declared in vault.namespaces", namespace))
 
     if vault.configure and not dev and not vault.audit_devices:
-        add(Issue("vault.audit_devices", f"{environment} must declare at least one audit device", has_value=False))
+        add(Problem("vault.audit_devices", f"{environment} must declare at least one audit device", has_value=False))
     seen_audit: set[str] = set()
     for index, device in enumerate(vault.audit_devices):
         where = f"vault.audit_devices[{index}]"
         if device.path in seen_audit:
-            add(Issue(f"{where}.path", "duplicate audit device path", device.path))
+            add(Problem(f"{where}.path", "duplicate audit device path", device.path))
         seen_audit.add(device.path)
         if device.type == "file":
             if device.file_path is None:
-                add(Issue(f"{where}.file_path", "required for a file audit device", has_value=False))
+                add(Problem(f"{where}.file_path", "required for a file audit device", has_value=False))
             elif device.file_path != "stdout" and not re.fullmatch(r"/vault/audit/[A-Za-z0-9_.-]+", device.file_path):
-                add(Issue(f"{where}.file_path", "must be a file on the audit volume (/vault/audit/<name>) or stdout",
+                add(Problem(f"{where}.file_path", "must be a file on the audit volume (/vault/audit/<name>) or stdout",
                           device.file_path))
         if device.type == "socket" and not device.address:
-            add(Issue(f"{where}.address", "required for a socket audit device", has_value=False))
+            add(Problem(f"{where}.address", "required for a socket audit device", has_value=False))
         if device.log_raw and not dev:
-            add(Issue(f"{where}.log_raw", f"logging secrets in plain text is dev-only (environment {environment})",
+            add(Problem(f"{where}.log_raw", f"logging secrets in plain text is dev-only (environment {environment})",
                       True))
         if not device.hmac_accessor and not dev:
-            add(Issue(f"{where}.hmac_accessor", f"token accessors must be HMAC'd in {environment}", False))
+            add(Problem(f"{where}.hmac_accessor", f"token accessors must be HMAC'd in {environment}", False))
 
     mounts: dict[tuple[Optional[str], str], AuthMethodSpec] = {}
     for index, method in enumerate(vault.auth_methods):
@@ -274,113 +266,110 @@ def cross_reference_problems(vault: VaultSpec, environment: str, policy_names: s
         check_namespace(where, method.namespace)
         key = (method.namespace, method.path)
         if key in mounts:
-            add(Issue(f"{where}.path", "duplicate auth mount path" + (f" in namespace {method.namespace}" if method.namespace else ""),
+            add(Problem(f"{where}.path", "duplicate auth mount path" + (f" in namespace {method.namespace}" if method.namespace else ""),
                       method.path))
         mounts[key] = method
         expected = {"kubernetes": "kubernetes", "jwt": "oidc", "oidc": "oidc", "ldap": "ldap"}.get(method.type)
         for block in ("kubernetes", "oidc", "ldap"):
             present = getattr(method, block) is not None
             if present and block != expected:
-                add(Issue(f"{where}.{block}", f"only valid for a {block if block != 'oidc' else 'jwt/oidc'} auth method, "
+                add(Problem(f"{where}.{block}", f"only valid for a {block if block != 'oidc' else 'jwt/oidc'} auth method, "
                           f"not {method.type}", has_value=False))
         if expected in ("oidc", "ldap") and getattr(method, expected) is None:
-            add(Issue(f"{where}.{expected}", f"required for a {method.type} auth method", has_value=False))
+            add(Problem(f"{where}.{expected}", f"required for a {method.type} auth method", has_value=False))
         if method.type == "userpass" and not dev:
-            add(Issue(f"{where}.type", f"userpass is dev-only (environment {environment}); use oidc or ldap", "userpass"))
+            add(Problem(f"{where}.type", f"userpass is dev-only (environment {environment}); use oidc or ldap", "userpass"))
         if method.type == "oidc" and method.oidc is not None:
             if not method.oidc.oidc_client_id or method.oidc.oidc_client_secret is None:
-                add(Issue(f"{where}.oidc", "an oidc auth method needs oidc_client_id and oidc_client_secret",
+                add(Problem(f"{where}.oidc", "an oidc auth method needs oidc_client_id and oidc_client_secret",
                           has_value=False))
         if method.ldap is not None:
             if method.ldap.insecure_tls:
-                add(Issue(f"{where}.ldap.insecure_tls", "skipping certificate checks is not allowed", True))
+                add(Problem(f"{where}.ldap.insecure_tls", "skipping certificate checks is not allowed", True))
             if method.ldap.url.startswith("ldap://") and not method.ldap.starttls:
-                add(Issue(f"{where}.ldap.url", "ldap:// needs starttls: true (TLS is required); or use ldaps://",
+                add(Problem(f"{where}.ldap.url", "ldap:// needs starttls: true (TLS is required); or use ldaps://",
                           method.ldap.url))
             if method.ldap.binddn and method.ldap.bindpass is None:
-                add(Issue(f"{where}.ldap.bindpass", "required with binddn", has_value=False))
+                add(Problem(f"{where}.ldap.bindpass", "required with binddn", has_value=False))
         default_ttl, max_ttl = ttl_seconds(method.tune.default_lease_ttl), ttl_seconds(method.tune.max_lease_ttl)
         if default_ttl is not None and max_ttl is not None and default_ttl > max_ttl:
-            add(Issue(f"{where}.tune.default_lease_ttl",
+            add(Problem(f"{where}.tune.default_lease_ttl",
                       f"exceeds the mount's max_lease_ttl ({method.tune.max_lease_ttl})", method.tune.default_lease_ttl))
 
     seen_roles: set[tuple[Optional[str], str, str]] = set()
+    def check_policies(where: str, names: tuple[str, ...], holder: str) -> None:
+        for number, policy in enumerate(names):
+            if policy == "root":
+                add(Problem(f"{where}[{number}]", f"the root policy cannot be given to a {holder}", "root"))
+            elif policy not in known_policies:
+                add(Problem(f"{where}[{number}]",
+                            "names a policy that does not exist (policies/<name>.hcl loaded by this stack, or default)",
+                            policy))
+
     for index, role in enumerate(vault.roles):
         where = f"vault.roles[{index}]"
         method = mounts.get((role.namespace, role.mount))
         if method is None:
-            add(Issue(f"{where}.mount", "names an auth mount that is not declared in vault.auth_methods "
+            add(Problem(f"{where}.mount", "names an auth mount that is not declared in vault.auth_methods "
                       f"(declared: {', '.join(sorted(p for _, p in mounts)) or 'none'})", role.mount))
             continue
         if method.type in ("ldap", "userpass"):
-            add(Issue(f"{where}.mount", f"{method.type} auth has no roles; map its groups with vault.groups "
+            add(Problem(f"{where}.mount", f"{method.type} auth has no roles; map its groups with vault.groups "
                       "aliases (ldap) or manage users by hand (userpass)", role.mount))
             continue
         key = (role.namespace, role.mount, role.name)
         if key in seen_roles:
-            add(Issue(f"{where}.name", f"duplicate role on mount {role.mount}", role.name))
+            add(Problem(f"{where}.name", f"duplicate role on mount {role.mount}", role.name))
         seen_roles.add(key)
-        for number, policy in enumerate(role.token_policies):
-            if policy == "root":
-                add(Issue(f"{where}.token_policies[{number}]", "the root policy cannot be given to a role", "root"))
-            elif policy not in known_policies:
-                add(Issue(f"{where}.token_policies[{number}]",
-                          "names a policy that does not exist (policies/<name>.hcl loaded by this stack, or default)",
-                          policy))
+        check_policies(f"{where}.token_policies", role.token_policies, "role")
         extra = {name for name in role.model_fields_set if name in set().union(*ROLE_FIELDS.values())}
         for name in sorted(extra - ROLE_FIELDS[method.type]):
-            add(Issue(f"{where}.{name}", f"not a field of a {method.type} role", has_value=False))
+            add(Problem(f"{where}.{name}", f"not a field of a {method.type} role", has_value=False))
         if method.type == "kubernetes" and not (role.bound_service_account_names and role.bound_service_account_namespaces):
-            add(Issue(where, "a kubernetes role needs bound_service_account_names and bound_service_account_namespaces",
+            add(Problem(where, "a kubernetes role needs bound_service_account_names and bound_service_account_namespaces",
                       has_value=False))
         if method.type == "kubernetes" and ("*" in role.bound_service_account_names
                                             and "*" in role.bound_service_account_namespaces):
-            add(Issue(f"{where}.bound_service_account_names", "any service account in any namespace is not allowed",
+            add(Problem(f"{where}.bound_service_account_names", "any service account in any namespace is not allowed",
                       "*"))
         if method.type in ("jwt", "oidc"):
             role_type = role.role_type or method.type
             if role_type == "jwt" and not (role.bound_audiences or role.bound_claims or role.bound_subject):
-                add(Issue(where, "a jwt role must bind the token (bound_audiences, bound_claims or bound_subject)",
+                add(Problem(where, "a jwt role must bind the token (bound_audiences, bound_claims or bound_subject)",
                           has_value=False))
             if role_type == "oidc" and not role.allowed_redirect_uris:
-                add(Issue(f"{where}.allowed_redirect_uris", "required for an oidc role", has_value=False))
+                add(Problem(f"{where}.allowed_redirect_uris", "required for an oidc role", has_value=False))
         if method.type == "cert" and not role.certificate:
-            add(Issue(f"{where}.certificate", "required for a cert role (trusted CA PEM)", has_value=False))
+            add(Problem(f"{where}.certificate", "required for a cert role (trusted CA PEM)", has_value=False))
         token_ttl, token_max = ttl_seconds(role.token_ttl), ttl_seconds(role.token_max_ttl)
         if token_ttl is not None and token_max is not None and token_ttl > token_max:
-            add(Issue(f"{where}.token_ttl", f"exceeds token_max_ttl ({role.token_max_ttl})", role.token_ttl))
+            add(Problem(f"{where}.token_ttl", f"exceeds token_max_ttl ({role.token_max_ttl})", role.token_ttl))
         mount_max = ttl_seconds(method.tune.max_lease_ttl)
         for name, seconds in (("token_ttl", token_ttl), ("token_max_ttl", token_max)):
             if seconds is not None and mount_max is not None and seconds > mount_max:
-                add(Issue(f"{where}.{name}", f"exceeds the max_lease_ttl of mount {role.mount} "
+                add(Problem(f"{where}.{name}", f"exceeds the max_lease_ttl of mount {role.mount} "
                           f"({method.tune.max_lease_ttl})", getattr(role, name)))
 
     groups = {g.name: g for g in vault.groups}
     if len(groups) != len(vault.groups):
-        add(Issue("vault.groups", "a group name is declared twice", has_value=False))
+        add(Problem("vault.groups", "a group name is declared twice", has_value=False))
     for index, group in enumerate(vault.groups):
         where = f"vault.groups[{index}]"
         check_namespace(where, group.namespace)
-        for number, policy in enumerate(group.policies):
-            if policy == "root":
-                add(Issue(f"{where}.policies[{number}]", "the root policy cannot be given to a group", "root"))
-            elif policy not in known_policies:
-                add(Issue(f"{where}.policies[{number}]",
-                          "names a policy that does not exist (policies/<name>.hcl loaded by this stack, or default)",
-                          policy))
+        check_policies(f"{where}.policies", group.policies, "group")
         if group.type == "internal" and group.aliases:
-            add(Issue(f"{where}.aliases", "only external groups have aliases", has_value=False))
+            add(Problem(f"{where}.aliases", "only external groups have aliases", has_value=False))
         if group.type == "external" and group.member_groups:
-            add(Issue(f"{where}.member_groups", "external groups take members from their aliases", has_value=False))
+            add(Problem(f"{where}.member_groups", "external groups take members from their aliases", has_value=False))
         for number, member in enumerate(group.member_groups):
             if member not in groups:
-                add(Issue(f"{where}.member_groups[{number}]", "names a group that is not declared", member))
+                add(Problem(f"{where}.member_groups[{number}]", "names a group that is not declared", member))
         for number, alias in enumerate(group.aliases):
             method = mounts.get((group.namespace, alias.mount))
             if method is None:
-                add(Issue(f"{where}.aliases[{number}].mount",
+                add(Problem(f"{where}.aliases[{number}].mount",
                           "names an auth mount that is not declared in vault.auth_methods", alias.mount))
             elif method.type not in ("oidc", "jwt", "ldap"):
-                add(Issue(f"{where}.aliases[{number}].mount",
+                add(Problem(f"{where}.aliases[{number}].mount",
                           f"group aliases need an oidc, jwt or ldap mount, not {method.type}", alias.mount))
     return issues

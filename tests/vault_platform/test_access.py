@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import stack_raw
 from vault_platform import access, artifacts
 from vault_platform.acl import parse_policy
 from vault_platform.policy_report import matrix_of_plan
