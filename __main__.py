@@ -7,11 +7,12 @@ few documented outputs. Everything else lives in ``components/``.
 import pulumi
 import pulumi_vault as vault
 
-from components import policy_files
+from components import cluster_objects, policy_files
 from components.cluster import VaultCluster, VaultClusterArgs
 from components.config import PROJECT_DIR
 from components.configuration import VaultConfiguration, VaultConfigurationArgs
 from components.database import PostgresDatabase, PostgresDatabaseArgs
+from components.snapshots import RaftSnapshots, RaftSnapshotsArgs
 from components.runtime_config import load_stack_config
 from components.unseal import KmsUnseal, KmsUnsealArgs
 
@@ -56,6 +57,32 @@ if config.storage.type == "postgresql" and postgresql is not None:
         cluster_args.postgresql_ca_pem = (PROJECT_DIR / postgresql.ca_cert_file).read_text(encoding="utf-8")
 
 cluster = VaultCluster("vault", cluster_args)
+
+if config.snapshots.enabled and config.unseal.awskms is not None:
+    kms = config.unseal.awskms
+    layout = cluster_objects.ClusterLayout.of(config.cluster, config.kubernetes, config.tls.mode != "disabled", True)
+    RaftSnapshots(
+        "vault-snapshots",
+        RaftSnapshotsArgs(
+            region=kms.region,
+            namespace=cluster.namespace,
+            namespace_name=config.kubernetes.namespace,
+            name=config.cluster.name,
+            labels={**layout.labels, "app.kubernetes.io/component": "snapshot"},
+            stack=stack,
+            vault_address=f"{layout.scheme}://{layout.fqdn(config.cluster.name + '-active')}:8200",
+            tls_secret=layout.tls_secret if layout.tls_enabled else None,
+            vault_image=cluster_objects.image_reference(config.cluster),
+            identity_mode=kms.identity.mode,
+            oidc_provider_arn=kms.identity.oidc_provider_arn,
+            cluster_name=kms.identity.cluster_name,
+            schedule=config.snapshots.schedule,
+            retention_days=config.snapshots.retention_days,
+            prefix=config.snapshots.prefix,
+            uploader_image=config.snapshots.uploader_image,
+            tags={"vault-platform/stack": stack, "vault-platform/environment": config.environment},
+        ),
+    )
 
 if spec.configure:
     # The token comes from the secret config value, or the provider reads VAULT_TOKEN

@@ -190,7 +190,9 @@ def network_policies(layout: ClusterLayout, network: NetworkConfig) -> dict[str,
     """Default-deny ingress for the namespace; the API port for Vault's pods and the
     allowed namespaces; the cluster port for Vault's pods only."""
     vault_pods = {"podSelector": {"matchLabels": dict(layout.selector)}}
-    api_from = [vault_pods]
+    snapshot_job = {"podSelector": {"matchLabels": {"app.kubernetes.io/instance": layout.name,
+                                                    "app.kubernetes.io/component": "snapshot"}}}
+    api_from = [vault_pods, snapshot_job]
     if network.allowed_namespaces:
         api_from.append(
             {

@@ -303,6 +303,19 @@ class NetworkConfig(_Model):
     )
 
 
+class SnapshotConfig(_Model):
+    """Scheduled Raft snapshots to an S3 bucket the stack creates (needs Raft and AWS KMS)."""
+
+    enabled: StrictBool = Field(False, description="Take snapshots on a schedule (Raft storage and AWS KMS only).")
+    schedule: StrictStr = Field("17 */6 * * *", pattern=r"^(\S+\s+){4}\S+$", description="CronJob schedule (UTC).")
+    retention_days: StrictInt = Field(30, ge=1, le=3650, description="Days a snapshot is kept (older versions too).")
+    prefix: StrictStr = Field("vault", pattern=r"^[a-z0-9][a-z0-9/_-]*[a-z0-9]$",
+                              description="Object key prefix; the stack name is appended.")
+    uploader_image: StrictStr = Field(
+        "amazon/aws-cli:2.22.0", pattern=r"^[a-z0-9./_-]+:[A-Za-z0-9_.-]+(@sha256:[0-9a-f]{64})?$",
+        description="Pinned image with the AWS CLI for the upload.")
+
+
 class MonitoringConfig(_Model):
     """Prometheus Operator objects for Vault: ServiceMonitor, PrometheusRule, dashboard."""
 
@@ -409,6 +422,7 @@ class StackConfig(_Model):
     network: NetworkConfig = Field(NetworkConfig(), description="Network policies.")
     telemetry: TelemetryConfig = Field(TelemetryConfig(), description="Telemetry stanza.")
     monitoring: MonitoringConfig = Field(MonitoringConfig(), description="ServiceMonitor, alerts, dashboard.")
+    snapshots: SnapshotConfig = Field(SnapshotConfig(), description="Scheduled Raft snapshots to S3.")
     unseal: UnsealConfig = Field(UnsealConfig(), description="Seal: AWS KMS auto-unseal or Shamir.")
     vault: VaultSpec = Field(VaultSpec(), description="Vault's own configuration (auth, policies, audit, identity).")
 
@@ -726,6 +740,11 @@ def _cross_field_problems(
                   config.kubernetes.version))
 
     _postgresql_rules(config, rules)
+    check(("snapshots.enabled", "storage.type"), config.snapshots.enabled and storage != "raft",
+          Problem("snapshots.enabled", f"Raft snapshots need storage.type raft, not {storage} (PostgreSQL is "
+                  "backed up by the database: see README)", True))
+    check(("snapshots.enabled", "unseal.type"), config.snapshots.enabled and config.unseal.type != "awskms",
+          Problem("snapshots.enabled", "snapshots go to S3 with the AWS KMS identity: needs unseal.type awskms", True))
     check(("storage.type", "environment"), storage == "file" and not dev,
           Problem("storage.type", f"file storage is dev-only; {env} allows: raft", storage))
     check(("storage.type", "cluster.replicas"), storage == "file" and replicas != 1,

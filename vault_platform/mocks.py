@@ -116,6 +116,10 @@ class PlanMocks(pulumi.runtime.Mocks):
         elif typ == "random:index/randomPassword:RandomPassword":
             length = int(state.get("length") or 32)
             state["result"] = (hashlib.sha256(seed.encode()).hexdigest() * 4)[:length]
+        elif typ == "aws:s3/bucket:Bucket":
+            resource_id = state.get("bucket") or f"{state.get('bucketPrefix', args.name)}20261124000000000000000001"
+            state["bucket"] = resource_id
+            state["arn"] = f"arn:aws:s3:::{resource_id}"
         elif typ == "aws:rds/instance:Instance":
             resource_id = args.name
             state["address"] = f"{args.name}.c9akciq32.{self._region(args)}.rds.amazonaws.com"

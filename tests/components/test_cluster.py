@@ -151,7 +151,7 @@ def test_network_policies_default_deny_and_scoped_ports(stack_plan):
     assert policies["vault-default-deny"] == {"podSelector": {}, "policyTypes": ["Ingress"]}
     api, cluster = policies["vault-server"]["ingress"]
     assert api["ports"] == [{"port": 8200, "protocol": "TCP"}]
-    allowed = api["from"][1]["namespaceSelector"]["matchExpressions"][0]["values"]
+    allowed = api["from"][2]["namespaceSelector"]["matchExpressions"][0]["values"]
     assert allowed == ["analytics-platform", "ci", "monitoring"]
     assert cluster["ports"] == [{"port": 8201, "protocol": "TCP"}]
     assert [list(peer) for peer in cluster["from"]] == [["podSelector"]]

@@ -322,4 +322,4 @@ def test_plan_writes_policies_and_a_configuration_summary(stack_plan, tmp_path: 
     summary = json.loads((tmp_path / "vault" / "configuration.json").read_text())
     assert {m["path"] for m in summary["authMethods"]} == {"kubernetes", "jwt-github", "approle", "oidc"}
     assert {g["name"] for g in summary["groups"]} == {"platform-admins", "developers"}
-    assert len(summary["roles"]) == 8
+    assert len(summary["roles"]) == 9

@@ -22,9 +22,14 @@ USE_ACTIONS = {"kms:Encrypt", "kms:Decrypt", "kms:ReEncryptFrom", "kms:ReEncrypt
                "kms:GenerateDataKeyWithoutPlaintext", "kms:CreateGrant", "kms:Sign", "kms:GenerateMac"}
 
 
+def unseal(registrations):
+    """The unseal component's resources (the snapshot component has a key and role too)."""
+    return [r for r in registrations if r.name.startswith("vault-unseal")]
+
+
 def test_key_is_protected_rotating_and_symmetric(stack_plan):
     plan = stack_plan("production")
-    (key,) = plan.of_type(KEY)
+    (key,) = unseal(plan.of_type(KEY))
     assert key.protect is True and key.retain_on_delete is True
     inputs = key.inputs
     assert inputs["enableKeyRotation"] is True
@@ -52,7 +57,7 @@ def test_pods_wait_for_the_unseal_permission(stack_plan):
 
 
 def test_pod_identity_association_binds_vault_service_account(stack_plan):
-    (association,) = stack_plan("production").of_type("aws:eks/podIdentityAssociation:PodIdentityAssociation")
+    (association,) = unseal(stack_plan("production").of_type("aws:eks/podIdentityAssociation:PodIdentityAssociation"))
     inputs = association.inputs
     assert (inputs["clusterName"], inputs["namespace"], inputs["serviceAccount"]) == (
         "platform-production", "vault-system", "vault")
@@ -61,10 +66,10 @@ def test_pod_identity_association_binds_vault_service_account(stack_plan):
 
 def test_irsa_annotates_the_service_account(stack_plan):
     plan = stack_plan("staging")
-    (account,) = plan.of_type("kubernetes:core/v1:ServiceAccount")
+    (account,) = [a for a in plan.of_type("kubernetes:core/v1:ServiceAccount") if a.inputs["metadata"]["name"] == "vault"]
     assert account.inputs["metadata"]["annotations"] == {
         "eks.amazonaws.com/role-arn": "arn:aws:iam::123456789012:role/vault-unseal-staging"}
-    assert not plan.of_type("aws:eks/podIdentityAssociation:PodIdentityAssociation")
+    assert not unseal(plan.of_type("aws:eks/podIdentityAssociation:PodIdentityAssociation"))
 
 
 @pytest.mark.parametrize("stack", ["staging", "production"])
@@ -97,8 +102,8 @@ def test_existing_key_is_adopted_not_created():
         "identity": {"mode": "pod-identity", "cluster_name": "platform-production"},
     }
     monitor = plan_with("production", raw)
-    assert not monitor.by_type(KEY) and not monitor.by_type("aws:kms/alias:Alias")
-    policy = json.loads(monitor.one(ROLE_POLICY).inputs["policy"])
+    assert not unseal(monitor.by_type(KEY)) and not monitor.by_type("aws:kms/alias:Alias")
+    policy = json.loads(monitor.one(ROLE_POLICY, "vault-unseal-role-policy").inputs["policy"])
     assert policy == documents.role_policy(arn)
     server_hcl = monitor.one("kubernetes:core/v1:ConfigMap", "vault-config").inputs["data"]["server.hcl"]
     assert 'kms_key_id = "1234abcd-12ab-34cd-56ef-1234567890ab"' in server_hcl
@@ -107,7 +112,7 @@ def test_existing_key_is_adopted_not_created():
 def test_named_key_administrators_replace_the_account():
     raw = with_values(stack_raw("production"), **{
         "unseal.awskms.key_administrators": ["arn:aws:iam::123456789012:role/platform-admins"]})
-    policy = json.loads(plan_with("production", raw).one(KEY).inputs["policy"])
+    policy = json.loads(plan_with("production", raw).one(KEY, "vault-unseal-key").inputs["policy"])
     admin = next(s for s in policy["Statement"] if s["Sid"] == "KeyAdministration")
     assert admin["Principal"] == {"AWS": ["arn:aws:iam::123456789012:role/platform-admins"]}
 
@@ -124,7 +129,7 @@ def plan_document(stack_plan, name: str) -> dict:
 def test_plan_writes_key_trust_and_role_policies(stack_plan):
     from vault_platform.artifacts import aws_documents
 
-    names = [name for name, _ in aws_documents(stack_plan("production").resources())]
+    names = [name for name, _ in aws_documents(stack_plan("production").resources()) if name.startswith("vault-unseal")]
     assert names == ["vault-unseal-key", "vault-unseal-role-policy", "vault-unseal-role-trust"]
 
 
@@ -175,7 +180,7 @@ def test_pod_identity_trust_is_narrowed_to_vault_service_account(stack_plan):
 
 
 def test_irsa_trust_conditions_on_subject_and_audience(stack_plan):
-    (role,) = stack_plan("staging").of_type(ROLE)
+    (role,) = unseal(stack_plan("staging").of_type(ROLE))
     trust = json.loads(role.inputs["assumeRolePolicy"])
     (statement,) = trust["Statement"]
     issuer = "oidc.eks.eu-west-1.amazonaws.com/id/5C1E4A2B9D7F3E8A6B0C1D2E3F4A5B6C"

@@ -111,7 +111,7 @@ def test_a_commented_tls_disable_is_not_a_violation(stack_plan):
     ],
 )
 def test_unrotated_or_unprotected_keys_are_refused(stack_plan, change, protect, expected):
-    (key,) = stack_plan("production").of_type("aws:kms/key:Key")
+    (key,) = [k for k in stack_plan("production").of_type("aws:kms/key:Key") if k.name == "vault-unseal-key"]
     found = violations("kms-key-rotates-and-is-protected", resource_args(key, {**key.inputs, **change}, protect))
     assert len(found) == 1 and expected in found[0]
 

@@ -1,0 +1,93 @@
+"""RaftSnapshots under Pulumi's mocks: a hardened bucket, a put-only role, a hardened
+CronJob that logs in with its own Vault role; and no root token anywhere."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.conftest import plan_with, stack_raw, with_values
+from vault_platform import artifacts
+
+
+def one(plan, type_):
+    (found,) = plan.of_type(type_)
+    return found
+
+
+def test_bucket_is_versioned_encrypted_private_expiring_and_protected(stack_plan):
+    plan = stack_plan("production")
+    bucket = one(plan, "aws:s3/bucket:Bucket")
+    assert bucket.protect and bucket.retain_on_delete
+    assert one(plan, "aws:s3/bucketVersioning:BucketVersioning").inputs["versioningConfiguration"] == {"status": "Enabled"}
+    rule = one(plan, "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration"
+               ).inputs["rules"][0]["applyServerSideEncryptionByDefault"]
+    assert rule["sseAlgorithm"] == "aws:kms" and rule["kmsMasterKeyId"].startswith("arn:aws:kms:")
+    block = one(plan, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock").inputs
+    assert all(block[k] for k in ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"))
+    lifecycle = one(plan, "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration").inputs["rules"][0]
+    assert lifecycle["expiration"] == {"days": 30} and lifecycle["filter"] == {"prefix": "vault/production/"}
+    policy = json.loads(one(plan, "aws:s3/bucketPolicy:BucketPolicy").inputs["policy"])
+    assert {s["Sid"] for s in policy["Statement"]} == {"TlsOnly", "KmsEncryptedUploadsOnly"}
+    keys = [k for k in plan.of_type("aws:kms/key:Key") if "snapshots" in k.inputs.get("description", "")]
+    assert keys and keys[0].inputs["enableKeyRotation"] is True and keys[0].protect
+
+
+def test_role_may_only_put_under_its_prefix(stack_plan):
+    documents = dict(artifacts.aws_documents(stack_plan("production").resources()))
+    policy = documents["vault-snapshots-role-policy"]
+    assert [a for s in policy["Statement"] for a in s["Action"]] == ["s3:PutObject", "kms:GenerateDataKey", "kms:Encrypt"]
+    assert policy["Statement"][0]["Resource"].endswith("/vault/production/*")
+    trust = documents["vault-snapshots-role-trust"]["Statement"][0]
+    assert trust["Condition"]["StringEquals"]["aws:RequestTag/kubernetes-service-account"] == "vault-snapshot"
+
+
+def test_cronjob_is_hardened_and_logs_in_with_its_own_role(stack_plan):
+    job = one(stack_plan("production"), "kubernetes:batch/v1:CronJob")
+    spec = job.inputs["spec"]
+    assert spec["concurrencyPolicy"] == "Forbid"
+    pod = spec["jobTemplate"]["spec"]["template"]["spec"]
+    assert pod["serviceAccountName"] == "vault-snapshot" and pod["automountServiceAccountToken"] is False
+    init, upload = pod["initContainers"][0], pod["containers"][0]
+    assert "auth/kubernetes/login role=raft-snapshot" in init["command"][-1]
+    assert "vault operator raft snapshot save" in init["command"][-1] and "token revoke -self" in init["command"][-1]
+    assert "--sse aws:kms" in upload["command"][-1]
+    for container in (init, upload):
+        context = container["securityContext"]
+        assert context["readOnlyRootFilesystem"] and context["capabilities"] == {"drop": ["ALL"]}
+    token = next(v for v in pod["volumes"] if v["name"] == "vault-token")
+    assert token["projected"]["sources"][0]["serviceAccountToken"]["audience"] == "vault"
+
+
+def test_the_snapshot_job_may_reach_the_api_port(stack_plan):
+    (policy,) = [r for r in stack_plan("production").of_type("kubernetes:networking.k8s.io/v1:NetworkPolicy")
+                 if r.inputs["metadata"]["name"] == "vault-server"]
+    api = policy.inputs["spec"]["ingress"][0]["from"]
+    assert {"podSelector": {"matchLabels": {"app.kubernetes.io/component": "snapshot",
+                                            "app.kubernetes.io/instance": "vault"}}} in api
+
+
+@pytest.mark.parametrize("stack", ["dev", "staging", "production", "postgresql"])
+def test_no_root_token_or_recovery_key_in_any_artifact(stack_plan, tmp_path, stack):
+    artifacts.write(stack_plan(stack), tmp_path)
+    for path in tmp_path.rglob("*"):
+        if path.is_file():
+            text = path.read_text().lower()
+            for marker in ("root_token", "root token:", "recovery_keys", "unseal_keys", "hvs.", "s.token"):
+                assert marker not in text, (path.name, marker)
+
+
+def test_snapshots_need_raft_and_aws():
+    from components import config as schema
+
+    raw = with_values(stack_raw("dev"), **{"snapshots.enabled": True})
+    with pytest.raises(schema.ConfigError) as caught:
+        schema.load(raw, "Pulumi.dev.yaml", "dev")
+    assert "snapshots.enabled = true: Raft snapshots need storage.type raft, not file" in str(caught.value)
+    assert "needs unseal.type awskms" in str(caught.value)
+
+
+def test_disabled_snapshots_create_nothing():
+    monitor = plan_with("production", with_values(stack_raw("production"), **{"snapshots.enabled": False}))
+    assert not monitor.by_type("kubernetes:batch/v1:CronJob") and not monitor.by_type("aws:s3/bucket:Bucket")
