@@ -76,6 +76,7 @@ if config.snapshots.enabled and config.unseal.awskms is not None:
             identity_mode=kms.identity.mode,
             oidc_provider_arn=kms.identity.oidc_provider_arn,
             cluster_name=kms.identity.cluster_name,
+            cluster_region=kms.identity.cluster_region,
             schedule=config.snapshots.schedule,
             retention_days=config.snapshots.retention_days,
             prefix=config.snapshots.prefix,

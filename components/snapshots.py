@@ -20,7 +20,8 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 
-from components import snapshot_policies, unseal_policies
+from components import snapshot_policies
+from components.workload_identity import WorkloadIdentity
 
 RUN_AS = 10100
 
@@ -43,6 +44,8 @@ class RaftSnapshotsArgs:
     identity_mode: Literal["irsa", "pod-identity"] = "irsa"
     oidc_provider_arn: Optional[str] = None
     cluster_name: Optional[str] = None
+    cluster_region: Optional[str] = None
+    """Region of the EKS cluster (Pod Identity); ``region`` when omitted."""
     schedule: str = "17 */6 * * *"
     retention_days: int = 30
     prefix: str = "vault"
@@ -87,10 +90,9 @@ class RaftSnapshots(pulumi.ComponentResource):
                                                                            indent=2, sort_keys=True)), opts=child)
 
         namespace = pulumi.Output.from_input(args.namespace)
-        if args.identity_mode == "irsa":
-            trust = unseal_policies.irsa_trust_policy(args.oidc_provider_arn or "", args.namespace_name, account)
-        else:
-            trust = unseal_policies.pod_identity_trust_policy(args.cluster_name or "", args.namespace_name, account)
+        identity = WorkloadIdentity(args.identity_mode, args.namespace_name, account, args.oidc_provider_arn,
+                                    args.cluster_name, args.cluster_region)
+        trust = identity.trust_policy()
         role = aws.iam.Role(f"{name}-role", name=f"{args.name}-snapshot-{args.stack}",
                             description="Vault snapshots: put objects under one prefix only",
                             assume_role_policy=json.dumps(trust, indent=2, sort_keys=True), tags=args.tags, opts=child)
@@ -98,13 +100,7 @@ class RaftSnapshots(pulumi.ComponentResource):
             f"{name}-role-policy", name="vault-snapshot-upload", role=role.id,
             policy=pulumi.Output.all(bucket.arn, key.arn).apply(lambda v: json.dumps(
                 snapshot_policies.uploader_policy(v[0], prefix, v[1]), indent=2, sort_keys=True)), opts=child)
-        annotations = {}
-        if args.identity_mode == "irsa":
-            annotations["eks.amazonaws.com/role-arn"] = role.arn
-        else:
-            aws.eks.PodIdentityAssociation(f"{name}-pod-identity", cluster_name=args.cluster_name or "",
-                                           namespace=namespace, service_account=account, role_arn=role.arn,
-                                           tags=args.tags, opts=child)
+        annotations = identity.bind(name, self, provider, args.region, role.arn, args.tags)
 
         metadata = {"name": account, "namespace": namespace, "labels": dict(args.labels)}
         service_account = k8s.core.v1.ServiceAccount(f"{name}-service-account", metadata={**metadata,

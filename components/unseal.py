@@ -17,6 +17,7 @@ import pulumi_aws as aws
 
 from components import unseal_policies as documents
 from components.config import StackConfig
+from components.workload_identity import WorkloadIdentity
 
 
 @dataclass
@@ -96,10 +97,9 @@ class KmsUnseal(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self, provider=provider)
         self.region = args.region
 
-        if args.identity_mode == "irsa":
-            trust = documents.irsa_trust_policy(args.oidc_provider_arn or "", args.namespace, args.service_account)
-        else:
-            trust = documents.pod_identity_trust_policy(args.cluster_name or "", args.namespace, args.service_account)
+        workload = WorkloadIdentity(args.identity_mode, args.namespace, args.service_account,
+                                    args.oidc_provider_arn, args.cluster_name, args.cluster_region)
+        trust = workload.trust_policy()
         role = aws.iam.Role(
             f"{name}-role",
             name=args.role_name,
@@ -158,23 +158,5 @@ class KmsUnseal(pulumi.ComponentResource):
             opts=child,
         )
 
-        self.service_account_annotations = {}
-        if args.identity_mode == "irsa":
-            self.service_account_annotations["eks.amazonaws.com/role-arn"] = role.arn
-        else:
-            association_opts = child
-            if args.cluster_region and args.cluster_region != args.region:
-                cluster_provider = aws.Provider(
-                    f"{name}-aws-cluster", region=args.cluster_region, opts=pulumi.ResourceOptions(parent=self)
-                )
-                association_opts = pulumi.ResourceOptions(parent=self, provider=cluster_provider)
-            aws.eks.PodIdentityAssociation(
-                f"{name}-pod-identity",
-                cluster_name=args.cluster_name or "",
-                namespace=args.namespace,
-                service_account=args.service_account,
-                role_arn=role.arn,
-                tags=args.tags,
-                opts=association_opts,
-            )
+        self.service_account_annotations = workload.bind(name, self, provider, args.region, role.arn, args.tags)
         self.register_outputs({"key_arn": self.key_arn, "key_id": self.key_id, "role_arn": self.role_arn})

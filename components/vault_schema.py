@@ -27,7 +27,6 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True)
 
 
-_secret_validator = secret_validator
 
 
 # --------------------------------------------------------------------------- items
@@ -81,7 +80,7 @@ class OidcSpec(_Model):
     bound_issuer: Optional[StrictStr] = Field(None, description="Required `iss` claim.")
     default_role: Optional[StrictStr] = Field(None, description="Role used when a login names none.")
 
-    _secrets = _secret_validator("oidc_client_secret")
+    _secrets = secret_validator("oidc_client_secret")
 
 
 class LdapSpec(_Model):
@@ -96,7 +95,7 @@ class LdapSpec(_Model):
     binddn: Optional[StrictStr] = Field(None, description="DN Vault binds as to search.")
     bindpass: Optional[Secret] = Field(None, description="Bind password: a Pulumi secret.")
 
-    _secrets = _secret_validator("bindpass")
+    _secrets = secret_validator("bindpass")
 
 
 class AuthMethodSpec(_Model):
@@ -201,7 +200,7 @@ class VaultSpec(_Model):
         "any other mount, and any of these that is missing."
     )
 
-    _secrets = _secret_validator("token")
+    _secrets = secret_validator("token")
 
 
 # --------------------------------------------------------------------------- cross references

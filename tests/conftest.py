@@ -67,3 +67,11 @@ def plan_with(stack: str, raw: dict[str, Any]):
     schema.load(raw, f"Pulumi.{stack}.yaml", stack)  # as the planner does: validate first
     monitor, outputs, warnings = run_program(PROJECT, stack, raw)
     return monitor
+
+
+@pytest.fixture
+def aws_credentials(monkeypatch):
+    """Fake credentials and region, so that boto3 under moto never looks for real ones."""
+    for name, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
+                        "AWS_DEFAULT_REGION": "eu-west-1"}.items():
+        monkeypatch.setenv(name, value)

@@ -85,8 +85,7 @@ def collect(reader: VaultReader, raft: bool = True, replicas: Optional[int] = No
             status.problems.append(f"{node.name} is sealed")
     raft_config = reader.get("sys/storage/raft/configuration") if raft else None
     if raft_config is not None:
-        raft = raft_config
-        servers = (((raft.get("data") or {}).get("config") or {}).get("servers")) or []
+        servers = (((raft_config.get("data") or {}).get("config") or {}).get("servers")) or []
         status.raft_peers = [{"node_id": s.get("node_id"), "address": s.get("address"), "leader": s.get("leader"),
                               "voter": s.get("voter")} for s in servers]
         autopilot = reader.get("sys/storage/raft/autopilot/state") or {}

@@ -91,3 +91,14 @@ def test_snapshots_need_raft_and_aws():
 def test_disabled_snapshots_create_nothing():
     monitor = plan_with("production", with_values(stack_raw("production"), **{"snapshots.enabled": False}))
     assert not monitor.by_type("kubernetes:batch/v1:CronJob") and not monitor.by_type("aws:s3/bucket:Bucket")
+
+
+def test_pod_identity_in_another_region_is_associated_there():
+    raw = stack_raw("production")
+    raw["vault-platform:unseal"]["awskms"]["identity"]["cluster_region"] = "eu-central-1"
+    monitor = plan_with("production", raw)
+    providers = {r.urn: r.inputs.get("region") for r in monitor.by_type("pulumi:providers:aws")}
+    associations = monitor.by_type("aws:eks/podIdentityAssociation:PodIdentityAssociation")
+    assert {a.name for a in associations} == {"vault-unseal-pod-identity", "vault-snapshots-pod-identity"}
+    for association in associations:
+        assert providers[association.provider.rsplit("::", 1)[0]] == "eu-central-1", association.name

@@ -21,11 +21,7 @@ from components.snapshot_policies import bucket_policy, uploader_policy
 REGION = "eu-west-1"
 
 
-@pytest.fixture(autouse=True)
-def fake_credentials(monkeypatch):
-    for name, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
-                        "AWS_DEFAULT_REGION": REGION}.items():
-        monkeypatch.setenv(name, value)
+pytestmark = pytest.mark.usefixtures("aws_credentials")
 
 
 def denied(call) -> bool:
