@@ -12,6 +12,7 @@ from components.cluster import VaultCluster, VaultClusterArgs
 from components.config import PROJECT_DIR
 from components.configuration import VaultConfiguration, VaultConfigurationArgs
 from components.database import PostgresDatabase, PostgresDatabaseArgs
+from components.recovery_keys import RecoveryKeyCustody, RecoveryKeyCustodyArgs
 from components.snapshots import RaftSnapshots, RaftSnapshotsArgs
 from components.runtime_config import load_stack_config
 from components.unseal import KmsUnseal, KmsUnsealArgs
@@ -58,10 +59,11 @@ if config.storage.type == "postgresql" and postgresql is not None:
 
 cluster = VaultCluster("vault", cluster_args)
 
+snapshots = None
 if config.snapshots.enabled and config.unseal.awskms is not None:
     kms = config.unseal.awskms
     layout = cluster_objects.ClusterLayout.of(config.cluster, config.kubernetes, config.tls.mode != "disabled", True)
-    RaftSnapshots(
+    snapshots = RaftSnapshots(
         "vault-snapshots",
         RaftSnapshotsArgs(
             region=kms.region,
@@ -81,6 +83,23 @@ if config.snapshots.enabled and config.unseal.awskms is not None:
             retention_days=config.snapshots.retention_days,
             prefix=config.snapshots.prefix,
             uploader_image=config.snapshots.uploader_image,
+            restore_principals=config.snapshots.restore_principals,
+            tags={"vault-platform/stack": stack, "vault-platform/environment": config.environment},
+        ),
+    )
+
+custody = None
+initialization = config.initialization
+if initialization is not None and initialization.recovery_keys == "secrets-manager" and config.unseal.awskms:
+    custody = RecoveryKeyCustody(
+        "vault-recovery-keys",
+        RecoveryKeyCustodyArgs(
+            region=config.unseal.awskms.region,
+            cluster_name=config.cluster.name,
+            stack=stack,
+            custodians=initialization.secrets_manager.custodians,
+            key_administrators=config.unseal.awskms.key_administrators,
+            recovery_window_in_days=initialization.secrets_manager.recovery_window_in_days,
             tags={"vault-platform/stack": stack, "vault-platform/environment": config.environment},
         ),
     )
@@ -111,3 +130,10 @@ pulumi.export("vault_ca_cert_pem", cluster.ca_cert_pem)
 if unseal is not None:
     pulumi.export("unseal_key_arn", unseal.key_arn)
     pulumi.export("unseal_role_arn", unseal.role_arn)
+if snapshots is not None:
+    pulumi.export("snapshot_bucket", snapshots.bucket_name)
+    if snapshots.restore_role_arn is not None:
+        pulumi.export("snapshot_restore_role_arn", snapshots.restore_role_arn)
+if custody is not None:
+    pulumi.export("recovery_keys_secret_arn", custody.secret_arn)
+    pulumi.export("recovery_keys_role_arn", custody.role_arn)

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any, Literal, Mapping, Optional
 
 import yaml
+from components import pgp_keys
 from components.problems import NAMESPACE, Problem
 from components.secret_values import Secret, SecretPlaceholder, secret_validator
 from components.vault_schema import VaultSpec
@@ -314,6 +315,11 @@ class SnapshotConfig(_Model):
     uploader_image: StrictStr = Field(
         "amazon/aws-cli:2.22.0", pattern=r"^[a-z0-9./_-]+:[A-Za-z0-9_.-]+(@sha256:[0-9a-f]{64})?$",
         description="Pinned image with the AWS CLI for the upload.")
+    restore_principals: tuple[StrictStr, ...] = Field(
+        (),
+        description="IAM principal ARNs allowed to assume the restore role, which may list and read the "
+        "snapshots (for `vault-platform snapshot list/restore`) and nothing else; no role when empty.",
+    )
 
 
 class MonitoringConfig(_Model):
@@ -408,6 +414,45 @@ class UnsealConfig(_Model):
     awskms: Optional[AwsKmsConfig] = Field(None, description="Required when type is `awskms`.")
 
 
+class RecoveryKeyCustodyConfig(_Model):
+    """Recovery keys kept in AWS Secrets Manager: one secret under a dedicated KMS key,
+    reachable through one custodian role."""
+
+    custodians: tuple[StrictStr, ...] = Field(
+        (),
+        description="IAM principal ARNs allowed to assume the custodian role, which may read and write the "
+        "one recovery-key secret and nothing else (at least one).",
+    )
+    recovery_window_in_days: StrictInt = Field(
+        30, ge=7, le=30, description="Days a deleted secret can still be restored (7-30)."
+    )
+
+
+class InitializationConfig(_Model):
+    """The first boot of a new cluster: `vault-platform init` (see README, First boot)."""
+
+    recovery_shares: StrictInt = Field(
+        5, ge=1, le=10,
+        description="Key shares made at initialisation: recovery keys with AWS KMS, unseal keys with Shamir.",
+    )
+    recovery_threshold: StrictInt = Field(
+        3, ge=1, le=10, description="Shares needed to generate a root token (at most recovery_shares)."
+    )
+    recovery_keys: Literal["secrets-manager", "pgp"] = Field(
+        "secrets-manager",
+        description="`secrets-manager`: stored in one AWS Secrets Manager secret under a dedicated KMS key "
+        "(needs unseal.type awskms); `pgp`: each share encrypted by Vault to one operator's public key.",
+    )
+    pgp_keys: tuple[StrictStr, ...] = Field(
+        (),
+        description="With `pgp`: one public-key file per share, relative to the repository (armoured or binary "
+        "`gpg --export`).",
+    )
+    secrets_manager: RecoveryKeyCustodyConfig = Field(
+        RecoveryKeyCustodyConfig(), description="With `secrets-manager`: the custodians of the secret."
+    )
+
+
 class StackConfig(_Model):
     """The whole validated configuration of one stack."""
 
@@ -424,6 +469,9 @@ class StackConfig(_Model):
     monitoring: MonitoringConfig = Field(MonitoringConfig(), description="ServiceMonitor, alerts, dashboard.")
     snapshots: SnapshotConfig = Field(SnapshotConfig(), description="Scheduled Raft snapshots to S3.")
     unseal: UnsealConfig = Field(UnsealConfig(), description="Seal: AWS KMS auto-unseal or Shamir.")
+    initialization: Optional[InitializationConfig] = Field(
+        None, description="Recovery keys of the first boot (`vault-platform init`); without it, initialise by hand."
+    )
     vault: VaultSpec = Field(VaultSpec(), description="Vault's own configuration (auth, policies, audit, identity).")
 
     @property
@@ -743,6 +791,10 @@ def _cross_field_problems(
     check(("snapshots.enabled", "storage.type"), config.snapshots.enabled and storage != "raft",
           Problem("snapshots.enabled", f"Raft snapshots need storage.type raft, not {storage} (PostgreSQL is "
                   "backed up by the database: see README)", True))
+    for index, arn in enumerate(config.snapshots.restore_principals):
+        check(("snapshots.restore_principals",), not re.fullmatch(_PRINCIPAL_ARN, arn),
+              Problem(f"snapshots.restore_principals[{index}]",
+                      "not an IAM principal ARN (arn:aws:iam::<account>:root, :role/<name> or :user/<name>)", arn))
     check(("snapshots.enabled", "unseal.type"), config.snapshots.enabled and config.unseal.type != "awskms",
           Problem("snapshots.enabled", "snapshots go to S3 with the AWS KMS identity: needs unseal.type awskms", True))
     check(("storage.type", "environment"), storage == "file" and not dev,
@@ -811,6 +863,7 @@ def _cross_field_problems(
               Problem(f"network.allowed_namespaces[{index}]", "not a namespace name (DNS label)", name))
 
     _unseal_rules(config, rules)
+    _initialization_rules(config, rules)
     return rules.problems
 
 
@@ -916,3 +969,55 @@ def _unseal_rules(config: StackConfig, rules: _Rules) -> None:
         check((f"unseal.awskms.identity.{name}",), getattr(identity, name) is not None,
               Problem(f"unseal.awskms.identity.{name}",
                       f"only valid with the other identity mode, not {identity.mode}", has_value=False))
+
+
+def _initialization_rules(config: StackConfig, rules: _Rules) -> None:
+    check = rules.check
+    init = config.initialization
+    if init is None:
+        return
+    shares, threshold = init.recovery_shares, init.recovery_threshold
+    inputs = ("initialization.recovery_shares", "initialization.recovery_threshold")
+    check(inputs, threshold > shares,
+          Problem("initialization.recovery_threshold",
+                  f"cannot exceed recovery_shares ({shares}); allowed: 1 to {shares}", threshold))
+    check(inputs, shares > 1 and threshold < 2,
+          Problem("initialization.recovery_threshold",
+                  f"Vault needs a threshold of at least 2 when there are {shares} shares", threshold))
+    check((*inputs, "environment"), not config.is_dev and threshold < 2,
+          Problem("initialization.recovery_threshold",
+                  f"in {config.environment} no single person may generate a root token; allowed: 2 to 10 "
+                  "(with as many shares)", threshold))
+    if not rules.usable("initialization.recovery_keys"):
+        return
+    custody = init.secrets_manager
+    if init.recovery_keys == "pgp":
+        check(("initialization.pgp_keys", "initialization.recovery_shares"), len(init.pgp_keys) != shares,
+              Problem("initialization.pgp_keys",
+                      f"needs one public key per share: {shares} (recovery_shares), not {len(init.pgp_keys)}",
+                      list(init.pgp_keys)))
+        check(("initialization.pgp_keys",), len(set(init.pgp_keys)) != len(init.pgp_keys),
+              Problem("initialization.pgp_keys", "a key is listed twice: each share goes to another operator",
+                      list(init.pgp_keys)))
+        for index, name in enumerate(init.pgp_keys):
+            try:
+                pgp_keys.read_public_key(PROJECT_DIR / name)
+            except pgp_keys.PgpKeyError as error:
+                check(("initialization.pgp_keys",), True, Problem(f"initialization.pgp_keys[{index}]", str(error), name))
+        check(("initialization.secrets_manager",), "secrets_manager" in init.model_fields_set,
+              Problem("initialization.secrets_manager", "only valid with recovery_keys secrets-manager",
+                      has_value=False))
+        return
+    check(("initialization.pgp_keys",), bool(init.pgp_keys),
+          Problem("initialization.pgp_keys", "only valid with recovery_keys pgp", has_value=False))
+    check(("unseal.type",), config.unseal.type != "awskms",
+          Problem("initialization.recovery_keys",
+                  f"Secrets Manager custody needs AWS: unseal.type awskms, not {config.unseal.type} (allowed here: pgp)",
+                  init.recovery_keys))
+    check(("initialization.secrets_manager",), not custody.custodians,
+          Problem("initialization.secrets_manager.custodians",
+                  "name at least one IAM principal ARN allowed to read the recovery keys", has_value=False))
+    for index, arn in enumerate(custody.custodians):
+        check(("initialization.secrets_manager.custodians",), not re.fullmatch(_PRINCIPAL_ARN, arn),
+              Problem(f"initialization.secrets_manager.custodians[{index}]",
+                      "not an IAM principal ARN (arn:aws:iam::<account>:root, :role/<name> or :user/<name>)", arn))

@@ -22,6 +22,30 @@ def uploader_policy(bucket_arn: str, prefix: str, key_arn: str) -> dict[str, Any
     }
 
 
+def reader_policy(bucket_arn: str, prefix: str, key_arn: str) -> dict[str, Any]:
+    """The restore role: list and read the snapshots under its prefix, decrypt them —
+    nothing else (no put, no delete, no other prefix or bucket)."""
+    return {
+        "Version": VERSION,
+        "Statement": [
+            {"Sid": "ListSnapshots", "Effect": "Allow", "Action": ["s3:ListBucket"], "Resource": bucket_arn,
+             "Condition": {"StringLike": {"s3:prefix": [f"{prefix}/", f"{prefix}/*"]}}},
+            {"Sid": "ReadSnapshots", "Effect": "Allow", "Action": ["s3:GetObject", "s3:GetObjectVersion"],
+             "Resource": f"{bucket_arn}/{prefix}/*"},
+            {"Sid": "DecryptSnapshots", "Effect": "Allow", "Action": ["kms:Decrypt"], "Resource": key_arn},
+        ],
+    }
+
+
+def restore_trust_policy(principals: list[str]) -> dict[str, Any]:
+    """Who may assume the restore role: the configured operators."""
+    return {
+        "Version": VERSION,
+        "Statement": [{"Sid": "Operators", "Effect": "Allow", "Principal": {"AWS": sorted(principals)},
+                       "Action": "sts:AssumeRole"}],
+    }
+
+
 def bucket_policy(bucket_arn: str) -> dict[str, Any]:
     """Refuse every request that does not use TLS, and every unencrypted upload."""
     return {

@@ -50,11 +50,14 @@ class RaftSnapshotsArgs:
     retention_days: int = 30
     prefix: str = "vault"
     uploader_image: str = "amazon/aws-cli:2.22.0"
+    restore_principals: tuple[str, ...] = ()
+    """Principals allowed to assume the restore role (list and read only); none when empty."""
     tags: dict[str, str] = field(default_factory=dict)
 
 
 class RaftSnapshots(pulumi.ComponentResource):
     bucket_name: pulumi.Output[str]
+    restore_role_arn: Optional[pulumi.Output[str]]
 
     def __init__(self, name: str, args: RaftSnapshotsArgs, opts: Optional[pulumi.ResourceOptions] = None):
         super().__init__("vault-platform:snapshots:RaftSnapshots", name, None, opts)
@@ -100,6 +103,19 @@ class RaftSnapshots(pulumi.ComponentResource):
             f"{name}-role-policy", name="vault-snapshot-upload", role=role.id,
             policy=pulumi.Output.all(bucket.arn, key.arn).apply(lambda v: json.dumps(
                 snapshot_policies.uploader_policy(v[0], prefix, v[1]), indent=2, sort_keys=True)), opts=child)
+        self.restore_role_arn = None
+        if args.restore_principals:
+            restore = aws.iam.Role(
+                f"{name}-restore-role", name=f"{args.name}-snapshot-restore-{args.stack}",
+                description="Vault snapshots: list and read under one prefix only",
+                assume_role_policy=json.dumps(snapshot_policies.restore_trust_policy(list(args.restore_principals)),
+                                              indent=2, sort_keys=True),
+                max_session_duration=3600, tags=args.tags, opts=child)
+            aws.iam.RolePolicy(
+                f"{name}-restore-role-policy", name="vault-snapshot-read", role=restore.id,
+                policy=pulumi.Output.all(bucket.arn, key.arn).apply(lambda v: json.dumps(
+                    snapshot_policies.reader_policy(v[0], prefix, v[1]), indent=2, sort_keys=True)), opts=child)
+            self.restore_role_arn = restore.arn
         annotations = identity.bind(name, self, provider, args.region, role.arn, args.tags)
 
         metadata = {"name": account, "namespace": namespace, "labels": dict(args.labels)}
@@ -165,4 +181,4 @@ class RaftSnapshots(pulumi.ComponentResource):
             },
             opts=pulumi.ResourceOptions(parent=self, depends_on=[service_account]),
         )
-        self.register_outputs({"bucket_name": self.bucket_name})
+        self.register_outputs({"bucket_name": self.bucket_name, "restore_role_arn": self.restore_role_arn})

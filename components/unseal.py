@@ -16,6 +16,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components import unseal_policies as documents
+from components.aws_account import key_administrators
 from components.config import StackConfig
 from components.workload_identity import WorkloadIdentity
 
@@ -115,15 +116,7 @@ class KmsUnseal(pulumi.ComponentResource):
             self.key_arn = pulumi.Output.from_input(args.existing_key_arn)
             self.key_id = pulumi.Output.from_input(args.existing_key_arn.rsplit("/", 1)[1])
         else:
-            identity = aws.get_caller_identity_output(opts=pulumi.InvokeOutputOptions(provider=provider))
-            partition = aws.get_partition_output(opts=pulumi.InvokeOutputOptions(provider=provider))
-            administrators = (
-                pulumi.Output.from_input(list(args.key_administrators))
-                if args.key_administrators
-                else pulumi.Output.all(partition.partition, identity.account_id).apply(
-                    lambda values: [f"arn:{values[0]}:iam::{values[1]}:root"]
-                )
-            )
+            administrators = key_administrators(args.key_administrators, provider)
             key_policy = pulumi.Output.all(administrators, role.arn).apply(
                 lambda values: json.dumps(documents.key_policy(values[0], values[1]), indent=2, sort_keys=True)
             )

@@ -219,6 +219,137 @@ def cmd_status(args: argparse.Namespace) -> int:
     return EXIT_OK if result.healthy else EXIT_FAILED
 
 
+def cmd_init(args: argparse.Namespace) -> int:
+    loaded = _load_config(args.stack)
+    if isinstance(loaded, int):
+        return loaded
+    config, stack = loaded
+    import shlex
+
+    from components import recovery_key_policies
+    from vault_platform import initialization as boot
+    from vault_platform.live import Connection, LiveError, VaultOperator
+    from vault_platform.plan import project_dir
+
+    init = config.initialization
+    if init is None:
+        print(f"error: stack {stack} has no `initialization` section (see README, First boot)", file=sys.stderr)
+        return EXIT_CONFIG
+    if init.recovery_keys == "pgp":
+        out = Path(args.out) if args.out else project_dir() / "build" / stack / "init"
+        custody: boot.Custody = boot.PgpCustody(init.pgp_keys, out)
+    else:
+        import boto3
+
+        assert config.unseal.awskms is not None  # validated: secrets-manager needs awskms
+        client = boto3.Session(profile_name=args.profile).client("secretsmanager",
+                                                                 region_name=config.unseal.awskms.region)
+        custody = boot.SecretsManagerCustody(client, recovery_key_policies.secret_name(config.cluster.name, stack))
+    bootstrap = None if args.no_bootstrap else (
+        shlex.split(args.bootstrap_command) if args.bootstrap_command else boot.default_bootstrap(stack))
+    try:
+        connection = Connection.from_environment(args.address, config.vault.address)
+        connection.token = None  # init needs none; a token in the environment is not sent
+        outcome = boot.initialise(config, stack, VaultOperator(connection), custody, bootstrap)
+    except (boot.InitError, LiveError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_CONFIG
+    if not outcome.initialized:
+        return EXIT_OK
+    if not outcome.root_revoked:
+        print("error: the root token may still be valid (see above)", file=sys.stderr)
+        return EXIT_FAILED
+    if outcome.bootstrap_exit:
+        print(f"error: the bootstrap exited with {outcome.bootstrap_exit}; the root token is revoked. Generate a "
+              "root token with the recovery keys (README, Break-glass), run `pulumi up` with it, then revoke it.",
+              file=sys.stderr)
+        return EXIT_FAILED
+    return EXIT_OK
+
+
+def _snapshot_setup(args: argparse.Namespace):
+    """(config, stack, bucket, prefix, s3 client) for the snapshot commands, or an exit code."""
+    import os
+
+    loaded = _load_config(args.stack)
+    if isinstance(loaded, int):
+        return loaded
+    config, stack = loaded
+    if not config.snapshots.enabled or config.unseal.awskms is None:
+        print(f"error: stack {stack} takes no Raft snapshots (snapshots.enabled is false)", file=sys.stderr)
+        return EXIT_CONFIG
+    bucket = args.bucket or os.environ.get("VAULT_SNAPSHOT_BUCKET")
+    if not bucket:
+        print("error: no bucket: pass --bucket (the stack output snapshot_bucket) or set VAULT_SNAPSHOT_BUCKET",
+              file=sys.stderr)
+        return EXIT_CONFIG
+    import boto3
+
+    from vault_platform.snapshots import stack_prefix
+
+    s3 = boto3.Session(profile_name=args.profile).client("s3", region_name=config.unseal.awskms.region)
+    return config, stack, bucket, stack_prefix(config.snapshots.prefix, stack), s3
+
+
+def cmd_snapshot_list(args: argparse.Namespace) -> int:
+    setup = _snapshot_setup(args)
+    if isinstance(setup, int):
+        return setup
+    _, _, bucket, prefix, s3 = setup
+    from vault_platform import snapshots
+
+    try:
+        found = snapshots.list_snapshots(s3, bucket, prefix)
+    except snapshots.SnapshotError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_CONFIG
+    sys.stdout.write(snapshots.render_list(bucket, found))
+    return EXIT_OK
+
+
+def cmd_snapshot_restore(args: argparse.Namespace) -> int:
+    setup = _snapshot_setup(args)
+    if isinstance(setup, int):
+        return setup
+    config, stack, bucket, prefix, s3 = setup
+    from vault_platform import snapshots
+    from vault_platform.live import Connection, LiveError, VaultOperator
+    from vault_platform.plan import project_dir
+
+    try:
+        if args.latest:
+            found = snapshots.list_snapshots(s3, bucket, prefix)
+            if not found:
+                print(f"error: no snapshots under s3://{bucket}/{prefix}/", file=sys.stderr)
+                return EXIT_CONFIG
+            key = found[0].key
+        else:
+            key = args.key
+        if not key.startswith(f"{prefix}/"):
+            print(f"error: {key} is not a snapshot of stack {stack} (expected under {prefix}/)", file=sys.stderr)
+            return EXIT_CONFIG
+        connection = Connection.from_environment(args.address, config.vault.address)
+        if not connection.token:
+            print("error: restoring needs a token with sudo on sys/storage/raft/snapshot in VAULT_TOKEN "
+                  "(README, Restore)", file=sys.stderr)
+            return EXIT_CONFIG
+        if not args.yes:
+            if not sys.stdin.isatty():
+                print("error: a restore replaces all of Vault's data: pass --yes to confirm", file=sys.stderr)
+                return EXIT_CONFIG
+            answer = input(f"Restore {key} into {connection.address}, replacing all data? Type the stack name: ")
+            if answer.strip() != stack:
+                print("not confirmed: nothing done", file=sys.stderr)
+                return EXIT_FAILED
+        workdir = Path(args.workdir) if args.workdir else project_dir() / "build" / stack / "restore"
+        snapshots.restore(VaultOperator(connection), s3, bucket, key, workdir, force=args.force,
+                          backup=not args.no_backup)
+    except (snapshots.SnapshotError, LiveError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_CONFIG
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="vault-platform",
@@ -273,6 +404,42 @@ def build_parser() -> argparse.ArgumentParser:
     status_cmd.add_argument("--address", help="Vault address (default: VAULT_ADDR, then vault.address)")
     status_cmd.add_argument("--format", choices=("table", "json"), default="table")
     status_cmd.set_defaults(func=cmd_status)
+
+    init_cmd = commands.add_parser(
+        "init", help="first boot: initialise Vault, keep the recovery keys, bootstrap, revoke the root token")
+    init_cmd.add_argument("--stack", required=True, help="stack name or stack file")
+    init_cmd.add_argument("--address", help="Vault address (default: VAULT_ADDR, then vault.address)")
+    init_cmd.add_argument("--profile", help="AWS profile of the custodian role (recovery_keys secrets-manager)")
+    init_cmd.add_argument("--out", help="directory for the PGP-encrypted shares (default build/<stack>/init/)")
+    bootstrap = init_cmd.add_mutually_exclusive_group()
+    bootstrap.add_argument("--bootstrap-command", metavar="CMD",
+                           help="what applies the configuration with the root token (default: pulumi up --stack S "
+                           "--yes --config-path --config vault-platform:vault.configure=true)")
+    bootstrap.add_argument("--no-bootstrap", action="store_true", help="revoke the root token right away")
+    init_cmd.set_defaults(func=cmd_init)
+
+    snapshot = commands.add_parser("snapshot", help="Raft snapshots in S3: list, restore").add_subparsers(
+        dest="snapshot_command", required=True, metavar="SUBCOMMAND")
+    for sub, helptext in (("list", "list a stack's snapshots, newest first"),
+                          ("restore", "restore a snapshot into the live Vault (replaces all data)")):
+        command = snapshot.add_parser(sub, help=helptext)
+        command.add_argument("--stack", required=True, help="stack name or stack file")
+        command.add_argument("--bucket", help="the bucket (stack output snapshot_bucket; default "
+                             "VAULT_SNAPSHOT_BUCKET)")
+        command.add_argument("--profile", help="AWS profile (the snapshot restore role)")
+        if sub == "list":
+            command.set_defaults(func=cmd_snapshot_list)
+            continue
+        which = command.add_mutually_exclusive_group(required=True)
+        which.add_argument("--key", help="the object key (from `snapshot list`)")
+        which.add_argument("--latest", action="store_true", help="the newest snapshot")
+        command.add_argument("--address", help="Vault address (default: VAULT_ADDR, then vault.address)")
+        command.add_argument("--force", action="store_true",
+                             help="snapshot-force: for a cluster whose keys differ (a rebuilt cluster)")
+        command.add_argument("--no-backup", action="store_true", help="do not save the current state first")
+        command.add_argument("--workdir", help="where files go (default build/<stack>/restore/)")
+        command.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+        command.set_defaults(func=cmd_snapshot_restore)
 
     docs = commands.add_parser("docs", help="regenerate the configuration reference in README.md")
     docs.add_argument("--check", action="store_true", help="only report whether it is stale (exit 1)")

@@ -47,6 +47,9 @@ class VaultReader:
         )
 
     def _call(self, method: str, path: str, **kwargs: Any) -> Any:
+        """``method`` on ``/v1/<path>``: parsed JSON, the raw response for a non-JSON
+        answer, None for 404; every failure a :class:`LiveError` that never echoes the
+        request (which may carry key shares or a token)."""
         import hvac.exceptions
         import requests
 
@@ -64,8 +67,15 @@ class VaultReader:
             raise LiveError(f"TLS to {self.connection.address} failed (set VAULT_CACERT?): {error}") from None
         except requests.exceptions.RequestException as error:
             raise LiveError(f"cannot reach Vault at {self.connection.address}: {type(error).__name__}") from None
+        if isinstance(response, dict) or kwargs.get("stream"):
+            return response
         if hasattr(response, "json"):
-            return response.json() if response.content else None
+            if not response.content:
+                return None
+            try:
+                return response.json()
+            except ValueError:
+                return response
         return response
 
     def get(self, path: str, **params: Any) -> Any:
@@ -89,3 +99,34 @@ def unauthenticated(address: str, path: str, ca_cert: Optional[str], timeout: fl
     except ValueError:
         body = None
     return response.status_code, body
+
+
+class VaultOperator(VaultReader):
+    """The calls that change Vault: initialisation, token revocation, snapshot restore.
+    Used only by ``init`` and ``snapshot restore``; everything else reads."""
+
+    def put(self, path: str, body: dict[str, Any]) -> Any:
+        return self._call("put", path, json=body)
+
+    def post(self, path: str, body: Optional[dict[str, Any]] = None, *, data: Any = None) -> Any:
+        """POST JSON ``body``, or ``data`` (bytes or a binary file, streamed) as it is."""
+        if data is not None:
+            return self._call("post", path, data=data)
+        return self._call("post", path, json=body or {})
+
+    def download(self, path: str, target: "os.PathLike[str]") -> int:
+        """Stream ``GET /v1/<path>`` into ``target`` (mode 0600); the bytes written."""
+        import hvac.adapters
+
+        raw = VaultReader(self.connection)
+        raw.client.adapter = hvac.adapters.RawAdapter.from_adapter(self.client.adapter)
+        answer = raw._call("get", path, stream=True)
+        if answer is None or not hasattr(answer, "iter_content"):
+            raise LiveError(f"Vault answered {path} without a body")
+        size = 0
+        descriptor = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(descriptor, "wb") as handle:
+            for chunk in answer.iter_content(chunk_size=1 << 20):
+                handle.write(chunk)
+                size += len(chunk)
+        return size

@@ -120,6 +120,11 @@ class PlanMocks(pulumi.runtime.Mocks):
             resource_id = state.get("bucket") or f"{state.get('bucketPrefix', args.name)}20261124000000000000000001"
             state["bucket"] = resource_id
             state["arn"] = f"arn:aws:s3:::{resource_id}"
+        elif typ == "aws:secretsmanager/secret:Secret":
+            # Secrets Manager appends six random characters to the name in the ARN.
+            suffix = hashlib.sha256(seed.encode()).hexdigest()[:6]
+            resource_id = f"arn:aws:secretsmanager:{self._region(args)}:{ACCOUNT_ID}:secret:{state.get('name')}-{suffix}"
+            state["arn"] = resource_id
         elif typ == "aws:rds/instance:Instance":
             resource_id = args.name
             state["address"] = f"{args.name}.c9akciq32.{self._region(args)}.rds.amazonaws.com"

@@ -68,16 +68,6 @@ def test_the_snapshot_job_may_reach_the_api_port(stack_plan):
                                             "app.kubernetes.io/instance": "vault"}}} in api
 
 
-@pytest.mark.parametrize("stack", ["dev", "staging", "production", "postgresql"])
-def test_no_root_token_or_recovery_key_in_any_artifact(stack_plan, tmp_path, stack):
-    artifacts.write(stack_plan(stack), tmp_path)
-    for path in tmp_path.rglob("*"):
-        if path.is_file():
-            text = path.read_text().lower()
-            for marker in ("root_token", "root token:", "recovery_keys", "unseal_keys", "hvs.", "s.token"):
-                assert marker not in text, (path.name, marker)
-
-
 def test_snapshots_need_raft_and_aws():
     from components import config as schema
 

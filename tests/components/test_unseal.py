@@ -37,7 +37,7 @@ def test_key_is_protected_rotating_and_symmetric(stack_plan):
     assert inputs["rotationPeriodInDays"] == 365
     assert (inputs["keyUsage"], inputs["customerMasterKeySpec"]) == ("ENCRYPT_DECRYPT", "SYMMETRIC_DEFAULT")
     assert inputs["bypassPolicyLockoutSafetyCheck"] is False
-    (alias,) = plan.of_type("aws:kms/alias:Alias")
+    (alias,) = unseal(plan.of_type("aws:kms/alias:Alias"))
     assert alias.protect is True and alias.inputs["name"] == "alias/vault-unseal-production"
 
 
@@ -102,7 +102,7 @@ def test_existing_key_is_adopted_not_created():
         "identity": {"mode": "pod-identity", "cluster_name": "platform-production"},
     }
     monitor = plan_with("production", raw)
-    assert not unseal(monitor.by_type(KEY)) and not monitor.by_type("aws:kms/alias:Alias")
+    assert not unseal(monitor.by_type(KEY)) and not unseal(monitor.by_type("aws:kms/alias:Alias"))
     policy = json.loads(monitor.one(ROLE_POLICY, "vault-unseal-role-policy").inputs["policy"])
     assert policy == documents.role_policy(arn)
     server_hcl = monitor.one("kubernetes:core/v1:ConfigMap", "vault-config").inputs["data"]["server.hcl"]
