@@ -1,8 +1,9 @@
 """``VaultConfiguration``: Vault's declared configuration, applied through a Vault provider.
 
 Order: namespaces, audit devices (before anything else is reachable), policies, auth
-methods and their config, roles, identity groups and aliases. One module per concern
-under :mod:`components.vault`.
+methods and their config, roles, identity groups and aliases, password policies, secret
+engines with their configuration and roles, quotas. One module per concern under
+:mod:`components.vault`.
 """
 
 from __future__ import annotations
@@ -16,9 +17,11 @@ from components.policy_files import PolicyFile
 from components.vault.audit import declare_audit_devices
 from components.vault.auth import declare_auth_methods, declare_roles
 from components.vault.identity import declare_groups
+from components.vault.limits import declare_password_policies, declare_quotas
 from components.vault.namespaces import declare_namespaces
 from components.vault.policies import declare_policies
 from components.vault.scope import Scope
+from components.vault.secret_engines import declare_secret_engines
 from components.vault_schema import VaultSpec
 
 
@@ -33,7 +36,8 @@ class VaultConfigurationArgs:
 
 
 class VaultConfiguration(pulumi.ComponentResource):
-    """Namespaces, audit devices, policies, auth methods, roles and identity groups."""
+    """Namespaces, audit devices, policies, auth methods, roles, identity groups, secret
+    engines, password policies and quotas."""
 
     def __init__(self, name: str, args: VaultConfigurationArgs, opts: Optional[pulumi.ResourceOptions] = None):
         super().__init__("vault-platform:configuration:VaultConfiguration", name, None, opts)
@@ -46,6 +50,11 @@ class VaultConfiguration(pulumi.ComponentResource):
         mounts = declare_auth_methods(scope, spec.auth_methods)
         roles = declare_roles(scope, spec.roles, mounts, policies)
         groups = declare_groups(scope, spec.groups, mounts, policies)
+        password_policies = declare_password_policies(scope, spec.password_policies)
+        engines = declare_secret_engines(scope, spec.secret_engines, password_policies)
+        quota_targets = {key: engine.mount for key, engine in engines.items()}
+        quota_targets.update({(ns, f"auth/{path}"): mount.resource for (ns, path), mount in mounts.items()})
+        declare_quotas(scope, spec.quotas, quota_targets)
         self.policy_names = sorted(policies)
         self.register_outputs(
             {
@@ -54,5 +63,6 @@ class VaultConfiguration(pulumi.ComponentResource):
                 "auth_mounts": sorted(path for _, path in mounts),
                 "roles": len(roles),
                 "groups": sorted(groups),
+                "secret_engines": sorted(path for _, path in engines),
             }
         )

@@ -17,10 +17,12 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, Strict
 
 from components.problems import Problem
 from components.secret_values import Secret, secret_validator
+from components.secret_engines_schema import PasswordPolicySpec, QuotaSpec, SecretEngineSpec, engine_problems
+from components.ttl import TTL_PATTERN, ttl_seconds
 
 _NAME = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
 _MOUNT = r"^[A-Za-z0-9][A-Za-z0-9_.-]*(/[A-Za-z0-9][A-Za-z0-9_.-]*)*$"
-_TTL = r"^([0-9]+|([0-9]+(s|m|h))+)$"
+_TTL = TTL_PATTERN
 
 
 class _Model(BaseModel):
@@ -195,24 +197,22 @@ class VaultSpec(_Model):
     roles: tuple[RoleSpec, ...] = Field((), description="Auth roles, each on a declared auth method.")
     policies: PoliciesSpec = Field(PoliciesSpec(), description="Which `policies/*.hcl` this stack loads.")
     groups: tuple[GroupSpec, ...] = Field((), description="Identity groups.")
+    secret_engines: tuple[SecretEngineSpec, ...] = Field(
+        (), description="Secret engines: kv-v2, database, pki, transit, aws, each with its block."
+    )
+    password_policies: tuple[PasswordPolicySpec, ...] = Field(
+        (), description="Password policies (used by database connections)."
+    )
+    quotas: tuple[QuotaSpec, ...] = Field((), description="Rate-limit and lease-count quotas.")
     secret_mounts: tuple[StrictStr, ...] = Field(
-        (), description="Secret-engine mount paths Vault is expected to have (e.g. `secret`); drift reports "
-        "any other mount, and any of these that is missing."
+        (), description="Other secret-engine mounts Vault is expected to have that this stack does not manage; "
+        "drift reports any mount that is neither here nor in secret_engines, and any of these that is missing."
     )
 
     _secrets = secret_validator("token")
 
 
 # --------------------------------------------------------------------------- cross references
-
-
-def ttl_seconds(text: Optional[str]) -> Optional[int]:
-    """Seconds in a TTL such as ``1h30m`` or ``3600`` (None stays None)."""
-    if text is None:
-        return None
-    if text.isdigit():
-        return int(text)
-    return sum(int(n) * {"s": 1, "m": 60, "h": 3600}[u] for n, u in re.findall(r"([0-9]+)([smh])", text))
 
 
 def cross_reference_problems(vault: VaultSpec, environment: str, policy_names: set[str]) -> list[Problem]:
@@ -371,4 +371,11 @@ def cross_reference_problems(vault: VaultSpec, environment: str, policy_names: s
             elif method.type not in ("oidc", "jwt", "ldap"):
                 add(Problem(f"{where}.aliases[{number}].mount",
                           f"group aliases need an oidc, jwt or ldap mount, not {method.type}", alias.mount))
+
+    issues += engine_problems(vault.secret_engines, vault.quotas, vault.password_policies, environment,
+                              vault.edition == "enterprise", set(mounts), namespaces)
+    engine_paths = {engine.path for engine in vault.secret_engines}
+    for index, path in enumerate(vault.secret_mounts):
+        if path.strip("/") in engine_paths:
+            add(Problem(f"vault.secret_mounts[{index}]", "already declared in vault.secret_engines", path))
     return issues

@@ -7,6 +7,7 @@ Layout of ``<out>/`` (default ``build/<stack>/``)::
     kubernetes/*.yaml     every Kubernetes object as it would be applied
     vault/server.hcl      the rendered server configuration
     vault/policies/*.hcl  every Vault policy as it would be written
+    vault/password-policies/*.hcl  every password policy as it would be written
     vault/configuration.json  a summary of Vault's declared configuration
     aws/*.json            every IAM/KMS policy document (when the stack has AWS resources)
     access/matrix.*       the access matrix (json, md, csv, html) when Vault is configured
@@ -92,6 +93,8 @@ def render(plan: Plan) -> dict[str, str]:
     }
     for name, text in vault_policies(plan).items():
         files[f"vault/policies/{name}.hcl"] = text
+    for registration in plan.of_type("vault:index/passwordPolicy:PasswordPolicy"):
+        files[f"vault/password-policies/{registration.inputs['name']}.hcl"] = registration.inputs["policy"]
     configuration = vault_configuration(plan)
     if configuration:
         files["vault/configuration.json"] = dump_json(configuration)
@@ -125,6 +128,20 @@ _SUMMARY_KEYS = {
     "vault:index/policy:Policy": ("policies", ("name", "namespace")),
     "vault:identity/group:Group": ("groups", ("name", "type", "namespace", "policies")),
     "vault:identity/groupAlias:GroupAlias": ("groupAliases", ("name", "namespace")),
+    "vault:index/mount:Mount": ("secretEngines", ("path", "type", "namespace", "description", "options",
+                                                  "defaultLeaseTtlSeconds", "maxLeaseTtlSeconds")),
+    "vault:aws/secretBackend:SecretBackend": ("secretEngines", ("path", "namespace", "description", "region")),
+    "vault:database/secretBackendConnection:SecretBackendConnection": (
+        "databaseConnections", ("backend", "name", "namespace", "pluginName", "allowedRoles", "passwordPolicy")),
+    "vault:pkiSecret/secretBackendRootCert:SecretBackendRootCert": (
+        "certificateAuthorities", ("backend", "commonName", "keyType", "keyBits", "ttl")),
+    "vault:pkiSecret/secretBackendRootSignIntermediate:SecretBackendRootSignIntermediate": (
+        "certificateAuthorities", ("backend", "commonName", "ttl")),
+    "vault:transit/secretBackendKey:SecretBackendKey": (
+        "transitKeys", ("backend", "name", "type", "autoRotatePeriod", "deletionAllowed", "exportable")),
+    "vault:index/passwordPolicy:PasswordPolicy": ("passwordPolicies", ("name", "policy")),
+    "vault:index/quotaRateLimit:QuotaRateLimit": ("quotas", ("name", "path", "rate", "interval", "blockInterval")),
+    "vault:index/quotaLeaseCount:QuotaLeaseCount": ("quotas", ("name", "path", "maxLeases")),
 }
 
 
@@ -133,7 +150,8 @@ def vault_configuration(plan: Plan) -> dict[str, list[dict[str, Any]]]:
     summary: dict[str, list[dict[str, Any]]] = {}
     for registration in plan.resources():
         if registration.type.endswith("Role") and registration.type.startswith("vault:"):
-            section, keys = "roles", None
+            auth = "authBackendRole" in registration.type or "AuthBackendRole" in registration.type
+            section, keys = ("roles" if auth else "secretEngineRoles"), None
         elif registration.type in _SUMMARY_KEYS:
             section, keys = _SUMMARY_KEYS[registration.type]
         else:

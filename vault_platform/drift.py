@@ -3,7 +3,8 @@ and where declared objects differ.
 
 Pulumi's refresh sees only what Pulumi manages; this reads Vault itself, so an auth
 method, secret engine, policy, audit device, namespace or role added by hand shows
-up. Compared: auth mounts (type, lease TTL tuning), secret mounts (``vault.secret_mounts``), policies (text),
+up. Compared: auth mounts (type, lease TTL tuning), secret mounts (``vault.secret_engines`` by
+type, plus the unmanaged ``vault.secret_mounts``), policies (text),
 audit devices (type), namespaces (Enterprise), roles on declared auth mounts.
 Built-in objects (token auth, the sys/cubbyhole/identity mounts, the default and root
 policies) are ignored.
@@ -44,7 +45,8 @@ class Declared:
 
     auth: dict[str, dict[str, Any]]
     """mount path -> {type, default_lease_ttl, max_lease_ttl} (TTLs in seconds or None)."""
-    mounts: set[str]
+    mounts: dict[str, Optional[str]]
+    """secret mount path -> Vault's type (``kv`` with version 2 is ``kv-v2``); None: any type."""
     policies: dict[str, str]
     audit: dict[str, str]
     """path -> type."""
@@ -55,7 +57,7 @@ class Declared:
 
 def declared_of(config: Any, stack: str, policy_dir=None) -> Declared:
     from components import policy_files
-    from components.vault_schema import ttl_seconds
+    from components.ttl import ttl_seconds
 
     vault = config.vault
     kwargs = {"folder": policy_dir} if policy_dir is not None else {}
@@ -64,7 +66,8 @@ def declared_of(config: Any, stack: str, policy_dir=None) -> Declared:
     for role in vault.roles:
         if role.namespace is None:
             roles.setdefault(role.mount, set()).add(role.name)
-    mounts = {path.strip("/") for path in vault.secret_mounts}
+    mounts: dict[str, Optional[str]] = {path.strip("/"): None for path in vault.secret_mounts}
+    mounts.update({e.path: e.type for e in vault.secret_engines if e.namespace is None})
     return Declared(
         auth={m.path: {"type": m.type, "default_lease_ttl": ttl_seconds(m.tune.default_lease_ttl),
                        "max_lease_ttl": ttl_seconds(m.tune.max_lease_ttl)}
@@ -83,6 +86,12 @@ def _data(answer: Any) -> dict[str, Any]:
         return {}
     data = answer.get("data")
     return data if isinstance(data, dict) else {k: v for k, v in answer.items() if k.endswith("/")}
+
+
+def _mount_type(info: dict[str, Any]) -> str:
+    kind = str(info.get("type"))
+    version = str((info.get("options") or {}).get("version") or "1")
+    return "kv-v2" if kind == "kv" and version == "2" else kind
 
 
 def _normalise_policy(text: str) -> str:
@@ -112,9 +121,14 @@ def detect(reader: VaultReader, declared: Declared, enterprise: bool = False) ->
 
     live_mounts = {path.rstrip("/"): info for path, info in _data(reader.get("sys/mounts")).items()}
     for path, info in sorted(live_mounts.items()):
-        if path not in BUILT_IN_MOUNTS and path not in declared.mounts:
-            add(Finding("unmanaged", "secret mount", path, f"type {info.get('type')}"))
-    for path in sorted(declared.mounts - set(live_mounts)):
+        live_type = _mount_type(info)
+        if path in BUILT_IN_MOUNTS:
+            continue
+        if path not in declared.mounts:
+            add(Finding("unmanaged", "secret mount", path, f"type {live_type}"))
+        elif declared.mounts[path] not in (None, live_type):
+            add(Finding("changed", "secret mount", path, f"type {live_type}, declared {declared.mounts[path]}"))
+    for path in sorted(set(declared.mounts) - set(live_mounts)):
         add(Finding("missing", "secret mount", path))
 
     live_policies = set(reader.list("sys/policies/acl")) - BUILT_IN_POLICIES

@@ -96,6 +96,12 @@ class PlanMocks(pulumi.runtime.Mocks):
             state["certPem"] = _fake_pem("CERTIFICATE", seed)
         elif typ == "tls:index/certRequest:CertRequest":
             state["certRequestPem"] = _fake_pem("CERTIFICATE REQUEST", seed)
+        elif typ == "vault:pkiSecret/secretBackendIntermediateCertRequest:SecretBackendIntermediateCertRequest":
+            state["csr"] = _fake_pem("CERTIFICATE REQUEST", seed)
+        elif typ in ("vault:pkiSecret/secretBackendRootSignIntermediate:SecretBackendRootSignIntermediate",
+                     "vault:pkiSecret/secretBackendRootCert:SecretBackendRootCert"):
+            state["certificate"] = _fake_pem("CERTIFICATE", seed)
+            state["serialNumber"] = ":".join(hashlib.sha256(seed.encode()).hexdigest()[i:i + 2] for i in range(0, 32, 2))
         elif typ.startswith("kubernetes:"):
             metadata = dict(state.get("metadata") or {})
             metadata.setdefault("name", args.name)

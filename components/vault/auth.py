@@ -9,7 +9,8 @@ import pulumi
 import pulumi_vault as vault
 
 from components.vault.scope import Scope
-from components.vault_schema import AuthMethodSpec, RoleSpec, ttl_seconds
+from components.ttl import ttl_seconds
+from components.vault_schema import AuthMethodSpec, RoleSpec
 
 
 @dataclass

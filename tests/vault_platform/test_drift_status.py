@@ -27,19 +27,26 @@ def _wrap(data: dict) -> dict:
 
 
 def clean_vault(server: HTTPServer, config, stack: str = "production", *, extra_mount=False, extra_policy=False,
-                changed_policy=False, extra_role=False, max_ttl_override=None, missing_mount=None) -> None:
+                changed_policy=False, extra_role=False, max_ttl_override=None, missing_mount=None,
+                kv_version_1=False) -> None:
     """A Vault that holds exactly what the stack declares (plus the requested drift)."""
     vault = config.vault
     auth = {"token/": {"type": "token", "config": {"default_lease_ttl": 0, "max_lease_ttl": 0}}}
     for method in vault.auth_methods:
-        from components.vault_schema import ttl_seconds
+        from components.ttl import ttl_seconds
         auth[f"{method.path}/"] = {"type": method.type, "accessor": f"auth_{method.type}_1",
                                    "config": {"default_lease_ttl": ttl_seconds(method.tune.default_lease_ttl) or 0,
                                               "max_lease_ttl": ttl_seconds(method.tune.max_lease_ttl) or 0}}
     if max_ttl_override is not None:
         auth["kubernetes/"]["config"]["max_lease_ttl"] = max_ttl_override
     mounts = {"sys/": {"type": "system"}, "cubbyhole/": {"type": "cubbyhole"}, "identity/": {"type": "identity"}}
-    mounts.update({f"{path}/": {"type": "kv"} for path in vault.secret_mounts if path != missing_mount})
+    live_type = {"kv-v2": ("kv", {"version": "2"})}
+    for engine in vault.secret_engines:
+        if engine.path != missing_mount:
+            kind, options = live_type.get(engine.type, (engine.type, {}))
+            mounts[f"{engine.path}/"] = {"type": kind, "options": options}
+    if kv_version_1:
+        mounts["secret/"]["options"] = {"version": "1"}
     if extra_mount:
         mounts["legacy-kv/"] = {"type": "kv", "options": {"version": "1"}}
     loaded, _ = policy_files.load(vault.policies.include, vault.policies.exclude, config.environment, stack)
@@ -91,8 +98,9 @@ def test_a_clean_vault_has_no_drift(httpserver, production, monkeypatch, capsys)
         ({"extra_role": True}, r"unmanaged\s+role\s+kubernetes/debug-shell"),
         ({"max_ttl_override": 604800}, r"changed\s+auth mount\s+kubernetes\s+\(max_lease_ttl 604800s, declared 86400s\)"),
         ({"missing_mount": "transit"}, r"missing\s+secret mount\s+transit"),
+        ({"kv_version_1": True}, r"changed\s+secret mount\s+secret\s+\(type kv, declared kv-v2\)"),
     ],
-    ids=["unmanaged-mount", "unmanaged-policy", "changed-policy", "unmanaged-role", "changed-tuning", "missing-mount"],
+    ids=["unmanaged-mount", "unmanaged-policy", "changed-policy", "unmanaged-role", "changed-tuning", "missing-mount", "changed-mount-type"],
 )
 def test_each_kind_of_drift_is_reported(httpserver, production, monkeypatch, capsys, change, expected):
     clean_vault(httpserver, production, **change)

@@ -26,7 +26,7 @@ from werkzeug import Request, Response
 
 from components import recovery_key_policies
 from components.config import load
-from tests.conftest import stack_raw, with_values
+from tests.conftest import PROJECT, stack_raw
 from vault_platform import initialization as boot
 from vault_platform.cli import main
 from vault_platform.live import Connection, VaultOperator
@@ -252,10 +252,10 @@ def operators(tmp_path):
 
 def test_pgp_shares_are_encrypted_to_each_operator_and_only_there(httpserver, tmp_path, operators, capfd):
     files, encrypt, decrypt = operators
-    raw = with_values(stack_raw("dev"), initialization={
-        "recovery_shares": 2, "recovery_threshold": 2, "recovery_keys": "pgp", "pgp_keys": [str(f) for f in files]})
     stack_file = tmp_path / "Pulumi.dev.yaml"
-    stack_file.write_text(json.dumps({"config": raw}, default=str))
+    stack_file.write_text((PROJECT / "Pulumi.dev.yaml").read_text() + (
+        "  vault-platform:initialization:\n    recovery_shares: 2\n    recovery_threshold: 2\n"
+        f"    recovery_keys: pgp\n    pgp_keys: {json.dumps([str(f) for f in files])}\n"))
     vault = FakeVault(httpserver, seal="shamir", encrypt=encrypt)
     out_dir = tmp_path / "shares"
     assert main(["init", "--stack", str(stack_file), "--address", vault.address, "--out", str(out_dir),

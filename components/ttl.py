@@ -1,0 +1,18 @@
+"""Vault TTLs as the stack files write them: ``3600``, ``90s``, ``1h30m``, ``30d``."""
+
+from __future__ import annotations
+
+import re
+from typing import Optional
+
+TTL_PATTERN = r"^([0-9]+|([0-9]+(s|m|h|d))+)$"
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def ttl_seconds(text: Optional[str]) -> Optional[int]:
+    """Seconds in a TTL (None stays None)."""
+    if text is None:
+        return None
+    if text.isdigit():
+        return int(text)
+    return sum(int(n) * _UNITS[u] for n, u in re.findall(r"([0-9]+)([smhd])", text))

@@ -1,0 +1,42 @@
+"""Password policies (before the database connections that use them) and rate-limit
+and lease-count quotas (after the mounts they apply to)."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+import pulumi
+import pulumi_vault as vault
+
+from components.secret_engines_schema import PasswordPolicySpec, QuotaSpec, password_policy_hcl
+from components.ttl import ttl_seconds
+from components.vault.scope import Scope
+
+
+def declare_password_policies(scope: Scope, specs: tuple[PasswordPolicySpec, ...]) -> dict[str, pulumi.Resource]:
+    return {
+        spec.name: vault.PasswordPolicy(
+            scope.resource_name("password-policy", spec.name), name=spec.name, policy=password_policy_hcl(spec),
+            opts=scope.opts(after_audit=True))
+        for spec in specs
+    }
+
+
+def declare_quotas(scope: Scope, specs: tuple[QuotaSpec, ...],
+                   mounts: dict[tuple[Optional[str], str], pulumi.Resource]) -> list[pulumi.Resource]:
+    """``mounts``: (namespace, secret engine path or ``auth/<path>``) -> the mount."""
+    created: list[pulumi.Resource] = []
+    for spec in specs:
+        target = spec.path if spec.path.startswith("auth/") else spec.path.split("/", 1)[0]
+        needs = [mounts[(spec.namespace, target)]] if spec.path else []
+        opts = scope.opts(spec.namespace, needs, after_audit=True)
+        if spec.type == "rate-limit":
+            created.append(vault.QuotaRateLimit(
+                scope.resource_name("quota-rate-limit", spec.namespace, spec.name), name=spec.name, path=spec.path,
+                namespace=spec.namespace, rate=float(spec.rate or 0), interval=ttl_seconds(spec.interval),
+                block_interval=ttl_seconds(spec.block_interval), opts=opts))
+        else:
+            created.append(vault.QuotaLeaseCount(
+                scope.resource_name("quota-lease-count", spec.namespace, spec.name), name=spec.name, path=spec.path,
+                namespace=spec.namespace, max_leases=spec.max_leases, opts=opts))
+    return created
