@@ -229,6 +229,7 @@ def cmd_init(args: argparse.Namespace) -> int:
     from components import recovery_key_policies
     from vault_platform import initialization as boot
     from vault_platform.live import Connection, LiveError, VaultOperator
+    from vault_platform.local_files import operations_dir
     from vault_platform.plan import project_dir
 
     init = config.initialization
@@ -236,7 +237,7 @@ def cmd_init(args: argparse.Namespace) -> int:
         print(f"error: stack {stack} has no `initialization` section (see README, First boot)", file=sys.stderr)
         return EXIT_CONFIG
     if init.recovery_keys == "pgp":
-        out = Path(args.out) if args.out else project_dir() / "build" / stack / "init"
+        out = Path(args.out) if args.out else operations_dir(project_dir(), stack, "init")
         custody: boot.Custody = boot.PgpCustody(init.pgp_keys, out)
     else:
         import boto3
@@ -249,7 +250,7 @@ def cmd_init(args: argparse.Namespace) -> int:
         shlex.split(args.bootstrap_command) if args.bootstrap_command else boot.default_bootstrap(stack))
     try:
         connection = Connection.from_environment(args.address, config.vault.address)
-        connection.token = None  # init needs none; a token in the environment is not sent
+        connection.token = None  # init sends no token, not even one in the environment
         outcome = boot.initialise(config, stack, VaultOperator(connection), custody, bootstrap)
     except (boot.InitError, LiveError) as error:
         print(f"error: {error}", file=sys.stderr)
@@ -275,9 +276,10 @@ def _snapshot_setup(args: argparse.Namespace):
     if isinstance(loaded, int):
         return loaded
     config, stack = loaded
-    if not config.snapshots.enabled or config.unseal.awskms is None:
+    if not config.snapshots.enabled:
         print(f"error: stack {stack} takes no Raft snapshots (snapshots.enabled is false)", file=sys.stderr)
         return EXIT_CONFIG
+    assert config.unseal.awskms is not None  # validated: snapshots need awskms
     bucket = args.bucket or os.environ.get("VAULT_SNAPSHOT_BUCKET")
     if not bucket:
         print("error: no bucket: pass --bucket (the stack output snapshot_bucket) or set VAULT_SNAPSHOT_BUCKET",
@@ -314,6 +316,7 @@ def cmd_snapshot_restore(args: argparse.Namespace) -> int:
     config, stack, bucket, prefix, s3 = setup
     from vault_platform import snapshots
     from vault_platform.live import Connection, LiveError, VaultOperator
+    from vault_platform.local_files import operations_dir
     from vault_platform.plan import project_dir
 
     try:
@@ -341,7 +344,7 @@ def cmd_snapshot_restore(args: argparse.Namespace) -> int:
             if answer.strip() != stack:
                 print("not confirmed: nothing done", file=sys.stderr)
                 return EXIT_FAILED
-        workdir = Path(args.workdir) if args.workdir else project_dir() / "build" / stack / "restore"
+        workdir = Path(args.workdir) if args.workdir else operations_dir(project_dir(), stack, "restore")
         snapshots.restore(VaultOperator(connection), s3, bucket, key, workdir, force=args.force,
                           backup=not args.no_backup)
     except (snapshots.SnapshotError, LiveError) as error:
@@ -410,7 +413,7 @@ def build_parser() -> argparse.ArgumentParser:
     init_cmd.add_argument("--stack", required=True, help="stack name or stack file")
     init_cmd.add_argument("--address", help="Vault address (default: VAULT_ADDR, then vault.address)")
     init_cmd.add_argument("--profile", help="AWS profile of the custodian role (recovery_keys secrets-manager)")
-    init_cmd.add_argument("--out", help="directory for the PGP-encrypted shares (default build/<stack>/init/)")
+    init_cmd.add_argument("--out", help="directory for the PGP-encrypted shares (default var/<stack>/init/)")
     bootstrap = init_cmd.add_mutually_exclusive_group()
     bootstrap.add_argument("--bootstrap-command", metavar="CMD",
                            help="what applies the configuration with the root token (default: pulumi up --stack S "
@@ -437,7 +440,7 @@ def build_parser() -> argparse.ArgumentParser:
         command.add_argument("--force", action="store_true",
                              help="snapshot-force: for a cluster whose keys differ (a rebuilt cluster)")
         command.add_argument("--no-backup", action="store_true", help="do not save the current state first")
-        command.add_argument("--workdir", help="where files go (default build/<stack>/restore/)")
+        command.add_argument("--workdir", help="where files go (default var/<stack>/restore/)")
         command.add_argument("--yes", action="store_true", help="do not ask for confirmation")
         command.set_defaults(func=cmd_snapshot_restore)
 
@@ -450,7 +453,18 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Optional[Sequence[str]] = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    return args.func(args)
+    from botocore.exceptions import BotoCoreError
+
+    from vault_platform.plan import project_dir, use_project
+
+    use_project(project_dir())
+    from components.config import ConfigError
+
+    try:
+        return args.func(args)
+    except (ConfigError, BotoCoreError) as error:  # e.g. a bad stack for `policy lint`, an unknown --profile
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_CONFIG
 
 
 if __name__ == "__main__":

@@ -29,7 +29,9 @@ from typing import Any, Callable, Optional, Protocol, Sequence
 
 from components import pgp_keys
 from components.config import PROJECT_DIR, StackConfig
-from vault_platform.live import LiveError, VaultOperator
+from vault_platform import aws_calls
+from vault_platform.live import LiveError, PermissionDenied, VaultOperator
+from vault_platform.local_files import open_private
 
 PENDING = "pending"
 STORED = "initialized"
@@ -64,17 +66,8 @@ class SecretsManagerCustody:
     def pgp_keys(self) -> Optional[list[str]]:
         return None
 
-    def _aws(self, what: str, call: Callable[[], Any]) -> Any:
-        from botocore.exceptions import BotoCoreError, ClientError
-
-        try:
-            return call()
-        except ClientError as error:
-            code = error.response.get("Error", {}).get("Code", "error")
-            raise InitError(f"{what} {self.secret_id} failed: {code}"
-                            f"{' (are you the custodian role?)' if 'AccessDenied' in code else ''}") from None
-        except BotoCoreError as error:
-            raise InitError(f"{what} {self.secret_id} failed: {type(error).__name__}") from None
+    def _aws(self, what: str, function: Callable[[], Any]) -> Any:
+        return aws_calls.call(f"{what} {self.secret_id}", function, InitError, "are you the custodian role?")
 
     def prepare(self) -> None:
         from botocore.exceptions import ClientError
@@ -83,9 +76,8 @@ class SecretsManagerCustody:
         try:
             current = self.client.get_secret_value(SecretId=self.secret_id)
         except ClientError as error:
-            code = error.response.get("Error", {}).get("Code", "error")
-            if code != "ResourceNotFoundException":  # no value yet: the expected state
-                raise InitError(f"reading the secret {self.secret_id} failed: {code}") from None
+            if aws_calls.error_code(error) != "ResourceNotFoundException":  # no value yet: the expected state
+                raise InitError(f"reading the secret {self.secret_id} failed: {aws_calls.error_code(error)}") from None
         else:
             try:
                 status = json.loads(current.get("SecretString") or "{}").get("status")
@@ -136,18 +128,14 @@ class PgpCustody:
 
     def store(self, shares: list[str], facts: dict[str, Any]) -> None:
         for name, share in zip(self.key_files, shares, strict=True):
-            descriptor = os.open(self._target(name), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            with os.fdopen(descriptor, "w", encoding="ascii") as handle:
-                handle.write(share + "\n")
+            with open_private(self._target(name), exclusive=True) as handle:
+                handle.write(share.encode("ascii") + b"\n")
 
 
 @dataclass
 class InitOutcome:
     initialized: bool
     """False when Vault was already initialised (nothing was done)."""
-    shares: int = 0
-    threshold: int = 0
-    custody: str = ""
     bootstrap_exit: Optional[int] = None
     """The bootstrap command's exit status; None when there was none."""
     root_revoked: bool = False
@@ -165,9 +153,9 @@ def default_bootstrap(stack: str) -> list[str]:
 
 def initialise(config: StackConfig, stack: str, vault: VaultOperator, custody: Custody,
                bootstrap: Optional[Sequence[str]], say: Callable[[str], None] = print) -> InitOutcome:
+    """Initialise Vault for ``stack`` (whose ``initialization`` section the caller checked)."""
     init = config.initialization
-    if init is None:
-        raise InitError(f"stack {stack} has no `initialization` section: add one (see README, First boot)")
+    assert init is not None
     status = vault.get("sys/seal-status") or {}
     if status.get("initialized"):
         say(f"Vault at {vault.connection.address} is already initialised: nothing done")
@@ -185,32 +173,31 @@ def initialise(config: StackConfig, stack: str, vault: VaultOperator, custody: C
     if encrypt_to is not None:
         body["recovery_pgp_keys" if recovery else "pgp_keys"] = encrypt_to
     answer = vault.put("sys/init", body) or {}
-    shares = answer.get("recovery_keys_base64" if recovery else "keys_base64") or []
     root = answer.get("root_token") or ""
-    if len(shares) != init.recovery_shares or not root:
-        raise InitError("Vault's answer to sys/init lacks the expected shares or root token")
-    say(f"initialised: {len(shares)} {'recovery' if recovery else 'unseal'} key shares, threshold "
-        f"{init.recovery_threshold}")
-
-    outcome = InitOutcome(initialized=True, shares=len(shares), threshold=init.recovery_threshold,
-                          custody=custody.describe())
-    root_vault = VaultOperator(type(vault.connection)(vault.connection.address, root, vault.connection.ca_cert))
+    outcome = InitOutcome(initialized=True)
+    connection = vault.connection
+    root_vault = VaultOperator(type(connection)(connection.address, root, connection.ca_cert))
     try:
+        shares = answer.get("recovery_keys_base64" if recovery else "keys_base64") or []
+        if len(shares) != init.recovery_shares or not root:
+            raise InitError("Vault's answer to sys/init lacks the expected shares or root token")
+        say(f"initialised: {len(shares)} {'recovery' if recovery else 'unseal'} key shares, threshold "
+            f"{init.recovery_threshold}")
         custody.store(shares, {"stack": stack, "seal": seal, "shares": init.recovery_shares,
                                "threshold": init.recovery_threshold, "initialized_at": _now()})
         say(f"key shares stored: {custody.describe()}")
         if bootstrap:
             say(f"bootstrap: running {' '.join(bootstrap)} (the root token is in its environment only)")
-            environment = {**os.environ, "VAULT_TOKEN": root, "VAULT_ADDR": vault.connection.address}
-            if vault.connection.ca_cert:
-                environment["VAULT_CACERT"] = vault.connection.ca_cert
+            environment = {**os.environ, "VAULT_TOKEN": root, "VAULT_ADDR": connection.address}
+            if connection.ca_cert:
+                environment["VAULT_CACERT"] = connection.ca_cert
             try:
                 outcome.bootstrap_exit = subprocess.run(list(bootstrap), env=environment, check=False).returncode
             except OSError as error:
                 say(f"bootstrap could not start: {error.strerror}")
                 outcome.bootstrap_exit = 127
     finally:
-        outcome.root_revoked = _revoke(root_vault, say)
+        outcome.root_revoked = bool(root) and _revoke(root_vault, say)
     return outcome
 
 
@@ -227,8 +214,11 @@ def _revoke(root_vault: VaultOperator, say: Callable[[str], None]) -> bool:
         return False
     try:
         root_vault.get("auth/token/lookup-self")
-    except LiveError:
+    except PermissionDenied:
         say("root token revoked")
         return True
+    except LiveError as error:
+        say(f"could not check the revocation ({error}): revoke it with `vault token revoke -accessor {accessor}`")
+        return False
     say(f"the root token still answers after revocation: revoke it with `vault token revoke -accessor {accessor}`")
     return False

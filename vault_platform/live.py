@@ -9,11 +9,18 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Optional
+
+from vault_platform.local_files import open_private
 
 
 class LiveError(RuntimeError):
     """Vault could not be read; the message says why."""
+
+
+class PermissionDenied(LiveError):
+    """Vault answered 403: the token lacks a capability (or is not a valid token)."""
 
 
 @dataclass
@@ -45,18 +52,24 @@ class VaultReader:
             verify=connection.ca_cert or True,
             timeout=connection.timeout,
         )
+        # hvac falls back to VAULT_TOKEN and ~/.vault-token when given none: send
+        # exactly the connection's token, or nothing (``init`` must send nothing).
+        self.client.token = connection.token
 
-    def _call(self, method: str, path: str, **kwargs: Any) -> Any:
+    def _call(self, method: str, path: str, *, raw: bool = False, **kwargs: Any) -> Any:
         """``method`` on ``/v1/<path>``: parsed JSON, the raw response for a non-JSON
         answer, None for 404; every failure a :class:`LiveError` that never echoes the
-        request (which may carry key shares or a token)."""
+        request (which may carry key shares or a token). ``raw``: the unparsed response
+        (for streaming)."""
+        import hvac.adapters
         import hvac.exceptions
         import requests
 
+        adapter = hvac.adapters.RawAdapter.from_adapter(self.client.adapter) if raw else self.client.adapter
         try:
-            response = getattr(self.client.adapter, method)(f"/v1/{path}", **kwargs)
+            response = getattr(adapter, method)(f"/v1/{path}", **kwargs)
         except hvac.exceptions.Forbidden:
-            raise LiveError(f"Vault refused {path} (403 permission denied): the token lacks a capability") from None
+            raise PermissionDenied(f"Vault refused {path} (403 permission denied): the token lacks a capability") from None
         except hvac.exceptions.InvalidPath:
             return None
         except hvac.exceptions.VaultDown:
@@ -67,7 +80,7 @@ class VaultReader:
             raise LiveError(f"TLS to {self.connection.address} failed (set VAULT_CACERT?): {error}") from None
         except requests.exceptions.RequestException as error:
             raise LiveError(f"cannot reach Vault at {self.connection.address}: {type(error).__name__}") from None
-        if isinstance(response, dict) or kwargs.get("stream"):
+        if isinstance(response, dict) or raw:
             return response
         if hasattr(response, "json"):
             if not response.content:
@@ -114,18 +127,13 @@ class VaultOperator(VaultReader):
             return self._call("post", path, data=data)
         return self._call("post", path, json=body or {})
 
-    def download(self, path: str, target: "os.PathLike[str]") -> int:
+    def download(self, path: str, target: Path) -> int:
         """Stream ``GET /v1/<path>`` into ``target`` (mode 0600); the bytes written."""
-        import hvac.adapters
-
-        raw = VaultReader(self.connection)
-        raw.client.adapter = hvac.adapters.RawAdapter.from_adapter(self.client.adapter)
-        answer = raw._call("get", path, stream=True)
-        if answer is None or not hasattr(answer, "iter_content"):
+        answer = self._call("get", path, raw=True, stream=True)
+        if answer is None:
             raise LiveError(f"Vault answered {path} without a body")
         size = 0
-        descriptor = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(descriptor, "wb") as handle:
+        with open_private(target) as handle:
             for chunk in answer.iter_content(chunk_size=1 << 20):
                 handle.write(chunk)
                 size += len(chunk)

@@ -23,6 +23,7 @@ from urllib.parse import unquote
 from components import unseal_policies as documents
 from components.config import StackConfig
 from vault_platform.iam_eval import evaluate
+from vault_platform.aws_calls import error_code
 
 FORBIDDEN_PROBES = (
     "kms:ScheduleKeyDeletion",
@@ -44,10 +45,6 @@ class Result:
 
 class PreflightError(RuntimeError):
     """The account could not be examined (no credentials, no network, wrong stack)."""
-
-
-def _client_error_code(error: Exception) -> str:
-    return getattr(error, "response", {}).get("Error", {}).get("Code", "")
 
 
 def run_preflight(config: StackConfig, stack: str, session: Any) -> list[Result]:
@@ -72,7 +69,7 @@ def run_preflight(config: StackConfig, stack: str, session: Any) -> list[Result]
         try:
             metadata = kms.describe_key(KeyId=key_ref)["KeyMetadata"]
         except ClientError as error:
-            if _client_error_code(error) in ("NotFoundException", "InvalidArnException"):
+            if error_code(error) in ("NotFoundException", "InvalidArnException"):
                 add("key exists", False, f"no key {key_ref} in {region}")
                 metadata = None
             else:
@@ -96,7 +93,7 @@ def run_preflight(config: StackConfig, stack: str, session: Any) -> list[Result]
         try:
             role = iam.get_role(RoleName=role_name)["Role"]
         except ClientError as error:
-            if _client_error_code(error) != "NoSuchEntity":
+            if error_code(error) != "NoSuchEntity":
                 raise
             add("role exists", False, f"no IAM role {role_name}")
             return results
@@ -150,7 +147,7 @@ def _decider(iam: Any, role: dict[str, Any], key_arn: str) -> tuple[Callable[[st
             PolicySourceArn=role_arn, ActionNames=[documents.UNSEAL_ACTIONS[0]], ResourceArns=[key_arn]
         )
     except (ClientError, NotImplementedError) as error:
-        reason = _client_error_code(error) or type(error).__name__
+        reason = error_code(error) or type(error).__name__
         policies = _role_policies(iam, role)
         boundary = _boundary(iam, role)
 

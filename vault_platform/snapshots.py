@@ -17,14 +17,15 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import tarfile
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable, Optional
 
+from vault_platform import aws_calls
 from vault_platform.live import LiveError, VaultOperator
+from vault_platform.local_files import open_private
 
 REQUIRED_MEMBERS = ("meta.json", "state.bin", "SHA256SUMS")
 
@@ -52,17 +53,8 @@ def stack_prefix(prefix: str, stack: str) -> str:
     return f"{prefix}/{stack}"
 
 
-def _aws(what: str, call: Callable[[], Any]) -> Any:
-    from botocore.exceptions import BotoCoreError, ClientError
-
-    try:
-        return call()
-    except ClientError as error:
-        code = error.response.get("Error", {}).get("Code", "error")
-        hint = " (assume the snapshot restore role)" if code in ("AccessDenied", "403") else ""
-        raise SnapshotError(f"{what} failed: {code}{hint}") from None
-    except BotoCoreError as error:
-        raise SnapshotError(f"{what} failed: {type(error).__name__}") from None
+def _aws(what: str, function: Callable[[], Any]) -> Any:
+    return aws_calls.call(what, function, SnapshotError, "assume the snapshot restore role")
 
 
 def list_snapshots(s3: Any, bucket: str, prefix: str) -> list[StoredSnapshot]:
@@ -94,70 +86,52 @@ def render_list(bucket: str, snapshots: list[StoredSnapshot]) -> str:
 
 
 def verify_snapshot(path: Path) -> SnapshotFacts:
-    """Check a snapshot file as Vault will: the archive's members and their SHA-256 sums."""
+    """Check a snapshot file as Vault will: the archive's members and their SHA-256 sums
+    (one streaming pass: a snapshot can be large and is gzipped)."""
+    digests: dict[str, str] = {}
+    sizes: dict[str, int] = {}
+    kept: dict[str, bytearray] = {}  # the small members, read as well as hashed
     try:
-        with tarfile.open(path, mode="r:*") as archive:
-            members = {member.name: member for member in archive.getmembers()}
-            missing = [name for name in REQUIRED_MEMBERS if name not in members]
-            if missing:
-                raise SnapshotError(f"{path.name} is not a Vault Raft snapshot: it lacks {', '.join(missing)}")
-            unexpected = sorted(set(members) - {*REQUIRED_MEMBERS, "SHA256SUMS.sealed"})
-            if unexpected:
-                raise SnapshotError(f"{path.name} is not a Vault Raft snapshot: unexpected {', '.join(unexpected)}")
-            sums: dict[str, str] = {}
-            for line in _read(archive, members["SHA256SUMS"]).decode("ascii", "replace").splitlines():
-                digest, _, name = line.partition("  ")
-                if name:
-                    sums[name.strip()] = digest.strip().lower()
-            meta = _read(archive, members["meta.json"])
-            for name, data in (("meta.json", meta), ("state.bin", None)):
-                actual = _sha256(archive, members[name]) if data is None else hashlib.sha256(data).hexdigest()
-                if sums.get(name) != actual:
-                    raise SnapshotError(f"{path.name}: the checksum of {name} does not match SHA256SUMS "
-                                        "(truncated or altered)")
+        with tarfile.open(path, mode="r|*") as archive:
+            for member in archive:
+                if member.name not in (*REQUIRED_MEMBERS, "SHA256SUMS.sealed"):
+                    raise SnapshotError(f"{path.name} is not a Vault Raft snapshot: unexpected {member.name}")
+                handle = archive.extractfile(member)
+                if handle is None:
+                    raise SnapshotError(f"{path.name}: {member.name} is not a file")
+                digest = hashlib.sha256()
+                for chunk in iter(lambda: handle.read(1 << 20), b""):
+                    digest.update(chunk)
+                    if member.name != "state.bin":
+                        kept.setdefault(member.name, bytearray()).extend(chunk)
+                digests[member.name], sizes[member.name] = digest.hexdigest(), member.size
     except (tarfile.TarError, EOFError, OSError) as error:
         raise SnapshotError(f"{path.name} is not a readable snapshot archive: {error}") from None
+    missing = [name for name in REQUIRED_MEMBERS if name not in digests]
+    if missing:
+        raise SnapshotError(f"{path.name} is not a Vault Raft snapshot: it lacks {', '.join(missing)}")
+    sums = {}
+    for line in bytes(kept.get("SHA256SUMS", b"")).decode("ascii", "replace").splitlines():
+        digest, _, name = line.partition("  ")
+        sums[name.strip()] = digest.strip().lower()
+    for name in ("meta.json", "state.bin"):
+        if sums.get(name) != digests[name]:
+            raise SnapshotError(f"{path.name}: the checksum of {name} does not match SHA256SUMS (truncated or altered)")
     try:
-        facts = json.loads(meta)
+        facts = json.loads(bytes(kept.get("meta.json", b"")))
     except ValueError:
         raise SnapshotError(f"{path.name}: meta.json is not JSON") from None
     return SnapshotFacts(index=int(facts.get("Index", 0)), term=int(facts.get("Term", 0)),
-                         size=int(facts.get("Size", members["state.bin"].size)))
-
-
-def _read(archive: tarfile.TarFile, member: tarfile.TarInfo) -> bytes:
-    handle = archive.extractfile(member)
-    if handle is None:
-        raise SnapshotError(f"{member.name} in the snapshot is not a file")
-    return handle.read()
-
-
-def _sha256(archive: tarfile.TarFile, member: tarfile.TarInfo) -> str:
-    handle = archive.extractfile(member)
-    if handle is None:
-        raise SnapshotError(f"{member.name} in the snapshot is not a file")
-    digest = hashlib.sha256()
-    for chunk in iter(lambda: handle.read(1 << 20), b""):
-        digest.update(chunk)
-    return digest.hexdigest()
-
-
-@dataclass
-class RestoreOutcome:
-    key: str
-    facts: SnapshotFacts
-    backup: Optional[Path]
-    forced: bool
+                         size=int(facts.get("Size", sizes["state.bin"])))
 
 
 def download(s3: Any, bucket: str, key: str, target: Path) -> None:
-    descriptor = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(descriptor, "wb") as handle:
+    with open_private(target) as handle:
         _aws(f"downloading s3://{bucket}/{key}", lambda: s3.download_fileobj(bucket, key, handle))
 
 
 def restore(vault: VaultOperator, s3: Any, bucket: str, key: str, workdir: Path, *, force: bool = False,
-            backup: bool = True, say: Callable[[str], None] = print) -> RestoreOutcome:
+            backup: bool = True, say: Callable[[str], None] = print) -> None:
     """Restore ``s3://bucket/key`` into the live Vault (see the module docstring)."""
     status = vault.get("sys/seal-status") or {}
     if not status.get("initialized") or status.get("sealed", True):
@@ -167,14 +141,12 @@ def restore(vault: VaultOperator, s3: Any, bucket: str, key: str, workdir: Path,
     if configuration is None:
         raise SnapshotError(f"Vault at {vault.connection.address} does not run Raft storage: nothing to restore into")
     workdir.mkdir(parents=True, exist_ok=True, mode=0o700)
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
     local = workdir / f"restore-{Path(key).name}"
     download(s3, bucket, key, local)
     facts = verify_snapshot(local)
     say(f"snapshot {key}: checksums match (raft index {facts.index}, term {facts.term}, {facts.size:,} bytes of state)")
-    saved: Optional[Path] = None
     if backup:
-        saved = workdir / f"pre-restore-{stamp}.snap"
+        saved = workdir / f"pre-restore-{datetime.now(timezone.utc).strftime('%Y%m%dT%H%M%SZ')}.snap"
         size = vault.download("sys/storage/raft/snapshot", saved)
         verify_snapshot(saved)
         say(f"current state saved first: {saved} ({size:,} bytes)")
@@ -186,4 +158,3 @@ def restore(vault: VaultOperator, s3: Any, bucket: str, key: str, workdir: Path,
         hint = "" if force else " (a snapshot from another cluster needs --force)"
         raise SnapshotError(f"Vault refused the restore: {error}{hint}") from None
     say(f"restored {key} into {vault.connection.address}{' (forced)' if force else ''}")
-    return RestoreOutcome(key=key, facts=facts, backup=saved, forced=force)

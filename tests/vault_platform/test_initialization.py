@@ -41,11 +41,14 @@ pytestmark = pytest.mark.usefixtures("aws_credentials")
 class FakeVault:
     """An uninitialised Vault: seal status, init, token lookup and revocation."""
 
-    def __init__(self, server: HTTPServer, seal: str = "awskms", initialized: bool = False, encrypt=None):
-        self.seal, self.initialized, self.encrypt = seal, initialized, encrypt
+    def __init__(self, server: HTTPServer, seal: str = "awskms", initialized: bool = False, encrypt=None,
+                 after_revoke: int = 403):
+        self.seal, self.initialized, self.encrypt, self.after_revoke = seal, initialized, encrypt, after_revoke
         self.init_bodies: list[dict] = []
         self.revoked = False
         self.calls: list[str] = []
+        self.tokens_before_init: set[str] = set()
+        """Tokens sent with seal-status and init: there must be none."""
         server.expect_request("/v1/sys/seal-status", method="GET").respond_with_handler(self.seal_status)
         server.expect_request("/v1/sys/init", method="PUT").respond_with_handler(self.init)
         server.expect_request("/v1/auth/token/lookup-self", method="GET").respond_with_handler(self.lookup)
@@ -54,11 +57,13 @@ class FakeVault:
 
     def seal_status(self, request: Request) -> Response:
         self.calls.append("seal-status")
+        self.tokens_before_init.update(filter(None, [request.headers.get("X-Vault-Token")]))
         return Response(json.dumps({"type": self.seal, "initialized": self.initialized, "sealed": True}),
                         content_type="application/json")
 
     def init(self, request: Request) -> Response:
         self.calls.append("init")
+        self.tokens_before_init.update(filter(None, [request.headers.get("X-Vault-Token")]))
         body = json.loads(request.data)
         self.init_bodies.append(body)
         self.initialized = True
@@ -78,7 +83,9 @@ class FakeVault:
     def lookup(self, request: Request) -> Response:
         self.calls.append("lookup-self")
         if not self._is_root(request):
-            return Response(json.dumps({"errors": ["permission denied"]}), status=403, content_type="application/json")
+            status = self.after_revoke if self.revoked else 403
+            return Response(json.dumps({"errors": ["permission denied"]}), status=status,
+                            content_type="application/json")
         return Response(json.dumps({"data": {"accessor": "root-accessor", "policies": ["root"]}}),
                         content_type="application/json")
 
@@ -124,6 +131,7 @@ def test_init_keeps_the_shares_in_the_secret_bootstraps_and_revokes_the_root_tok
     assert run_init(vault, "--bootstrap-command", bootstrap_script(tmp_path)) == 0
 
     assert vault.init_bodies == [{"recovery_shares": 5, "recovery_threshold": 3}]
+    assert vault.tokens_before_init == set()  # the operator's VAULT_TOKEN never went to Vault
     stored = json.loads(secrets_manager.get_secret_value(SecretId=SECRET)["SecretString"])
     assert stored["keys_base64"] == SHARES and stored["status"] == "initialized"
     assert (stored["shares"], stored["threshold"], stored["seal"], stored["stack"]) == (5, 3, "awskms", "production")
@@ -141,6 +149,14 @@ def test_a_failed_bootstrap_still_revokes_the_root_token(httpserver, secrets_man
     out, err = capfd.readouterr()
     assert "bootstrap exited with 4" in err and "Break-glass" in err
     assert json.loads(secrets_manager.get_secret_value(SecretId=SECRET)["SecretString"])["keys_base64"] == SHARES
+    assert no_secret_in(out, err)
+
+
+def test_an_unconfirmed_revocation_is_a_failure_naming_the_accessor(httpserver, secrets_manager, capfd):
+    vault = FakeVault(httpserver, after_revoke=503)  # Vault went away right after the revocation
+    assert run_init(vault, "--no-bootstrap") == 1
+    out, err = capfd.readouterr()
+    assert "vault token revoke -accessor root-accessor" in out and "may still be valid" in err
     assert no_secret_in(out, err)
 
 

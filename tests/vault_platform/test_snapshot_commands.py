@@ -153,6 +153,17 @@ def test_a_refused_restore_suggests_force_and_force_uses_snapshot_force(s3, http
     assert not list((tmp_path / "restore").glob("pre-restore-*"))
 
 
+def test_a_leftover_file_is_made_private_again(s3, httpserver, tmp_path, monkeypatch):
+    monkeypatch.setenv("VAULT_TOKEN", TOKEN)
+    workdir = tmp_path / "restore"
+    workdir.mkdir()
+    leftover = workdir / "restore-20261124T061700Z.snap"
+    leftover.write_bytes(b"an older download")
+    leftover.chmod(0o644)
+    assert restore(FakeVault(httpserver), tmp_path, "--latest", "--yes", "--no-backup") == 0
+    assert leftover.read_bytes() == GOOD and stat.S_IMODE(leftover.stat().st_mode) == 0o600
+
+
 def test_verify_reads_plain_tar_too_and_refuses_foreign_archives(tmp_path):
     plain = tmp_path / "plain.snap"
     with tarfile.open(plain, "w") as archive:
@@ -164,8 +175,14 @@ def test_verify_reads_plain_tar_too_and_refuses_foreign_archives(tmp_path):
     with tarfile.open(foreign, "w:gz") as archive:
         info = tarfile.TarInfo("etc/passwd")
         archive.addfile(info, io.BytesIO(b""))
-    with pytest.raises(SnapshotError, match="lacks meta.json, state.bin, SHA256SUMS"):
+    with pytest.raises(SnapshotError, match="not a Vault Raft snapshot: unexpected etc/passwd"):
         verify_snapshot(foreign)
+    partial = tmp_path / "partial.snap"
+    with tarfile.open(partial, "w:gz") as archive:
+        info = tarfile.TarInfo("meta.json")
+        archive.addfile(info, io.BytesIO(b""))
+    with pytest.raises(SnapshotError, match="lacks state.bin, SHA256SUMS"):
+        verify_snapshot(partial)
     (tmp_path / "text.snap").write_text("hello")
     with pytest.raises(SnapshotError, match="not a readable snapshot archive"):
         verify_snapshot(tmp_path / "text.snap")
