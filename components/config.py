@@ -25,9 +25,10 @@ from typing import Any, Literal, Mapping, Optional
 import yaml
 from components import pgp_keys
 from components.problems import NAMESPACE, Problem
+from components.schema_base import Model
 from components.secret_values import Secret, SecretPlaceholder, secret_validator
 from components.vault_schema import VaultSpec
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr, ValidationError
+from pydantic import BaseModel, Field, StrictBool, StrictInt, StrictStr, ValidationError
 
 
 ENVIRONMENTS = ("dev", "staging", "production")
@@ -40,14 +41,10 @@ _QUANTITY = r"^[0-9]+(\.[0-9]+)?(m|Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$"
 _DURATION = r"^([0-9]+(ns|us|ms|s|m|h))+$"
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True)
-
-
 # --------------------------------------------------------------------------- schema
 
 
-class KubernetesConfig(_Model):
+class KubernetesConfig(Model):
     """Where and for which Kubernetes the stack deploys."""
 
     version: StrictStr = Field(
@@ -69,7 +66,7 @@ class KubernetesConfig(_Model):
     )
 
 
-class ImageConfig(_Model):
+class ImageConfig(Model):
     """The Vault container image."""
 
     repository: StrictStr = Field(
@@ -96,12 +93,12 @@ class ImageConfig(_Model):
     )
 
 
-class ResourceQuantities(_Model):
+class ResourceQuantities(Model):
     cpu: StrictStr = Field(..., pattern=_QUANTITY, description="CPU quantity, e.g. `500m`.")
     memory: StrictStr = Field(..., pattern=_QUANTITY, description="Memory quantity, e.g. `1Gi`.")
 
 
-class ResourcesConfig(_Model):
+class ResourcesConfig(Model):
     """Container resource requests and limits."""
 
     requests: ResourceQuantities = Field(
@@ -114,7 +111,7 @@ class ResourcesConfig(_Model):
     )
 
 
-class VolumeConfig(_Model):
+class VolumeConfig(Model):
     size: StrictStr = Field("10Gi", pattern=_QUANTITY, description="Volume size.")
     storage_class: Optional[StrictStr] = Field(
         None,
@@ -123,7 +120,7 @@ class VolumeConfig(_Model):
     )
 
 
-class ClusterConfig(_Model):
+class ClusterConfig(Model):
     """The Vault server workload."""
 
     name: StrictStr = Field(
@@ -172,7 +169,7 @@ class ClusterConfig(_Model):
     ui: StrictBool = Field(True, description="Serve the web UI on the API port.")
 
 
-class RaftConfig(_Model):
+class RaftConfig(Model):
     """Integrated storage (Raft) tuning."""
 
     performance_multiplier: StrictInt = Field(
@@ -189,7 +186,7 @@ class RaftConfig(_Model):
 _IDENTIFIER = r"^[a-z_][a-z0-9_]{0,62}$"
 
 
-class RdsConfig(_Model):
+class RdsConfig(Model):
     """A managed Amazon RDS for PostgreSQL created by the stack."""
 
     region: StrictStr = Field(..., pattern=r"^[a-z]{2}(-[a-z]+)+-[0-9]$", description="AWS region of the instance.")
@@ -212,7 +209,7 @@ class RdsConfig(_Model):
     master_username: StrictStr = Field("vault_admin", pattern=_IDENTIFIER, description="Administrator name.")
 
 
-class PostgresqlConfig(_Model):
+class PostgresqlConfig(Model):
     """PostgreSQL storage: an existing database, or an RDS instance the stack creates."""
 
     source: Literal["existing", "rds"] = Field(..., description="`existing` database or a new `rds` instance.")
@@ -239,7 +236,7 @@ class PostgresqlConfig(_Model):
     _secrets = secret_validator("admin_connection_url")
 
 
-class StorageConfig(_Model):
+class StorageConfig(Model):
     """Where Vault keeps its data."""
 
     type: Literal["raft", "postgresql", "file"] = Field(
@@ -251,7 +248,7 @@ class StorageConfig(_Model):
     postgresql: Optional[PostgresqlConfig] = Field(None, description="PostgreSQL settings (type `postgresql` only).")
 
 
-class CertManagerConfig(_Model):
+class CertManagerConfig(Model):
     issuer_name: StrictStr = Field(
         ...,
         pattern=_DNS_SUBDOMAIN,
@@ -265,7 +262,7 @@ class CertManagerConfig(_Model):
     renew_before: StrictStr = Field("360h", pattern=_DURATION, description="Renewal margin.")
 
 
-class TlsConfig(_Model):
+class TlsConfig(Model):
     """TLS for the API and the Raft join."""
 
     mode: Literal["generated", "cert-manager", "disabled"] = Field(
@@ -288,7 +285,7 @@ class TlsConfig(_Model):
     )
 
 
-class NetworkConfig(_Model):
+class NetworkConfig(Model):
     """Who may reach Vault."""
 
     network_policies: StrictBool = Field(
@@ -304,7 +301,7 @@ class NetworkConfig(_Model):
     )
 
 
-class SnapshotConfig(_Model):
+class SnapshotConfig(Model):
     """Scheduled Raft snapshots to an S3 bucket the stack creates (needs Raft and AWS KMS)."""
 
     enabled: StrictBool = Field(False, description="Take snapshots on a schedule (Raft storage and AWS KMS only).")
@@ -322,7 +319,7 @@ class SnapshotConfig(_Model):
     )
 
 
-class MonitoringConfig(_Model):
+class MonitoringConfig(Model):
     """Prometheus Operator objects for Vault: ServiceMonitor, PrometheusRule, dashboard."""
 
     enabled: StrictBool = Field(True, description="Create the ServiceMonitor, the alert rules and the dashboard "
@@ -338,7 +335,7 @@ class MonitoringConfig(_Model):
     )
 
 
-class TelemetryConfig(_Model):
+class TelemetryConfig(Model):
     prometheus_retention_time: StrictStr = Field(
         "24h", pattern=_DURATION, description="How long Prometheus metrics are kept in memory."
     )
@@ -349,7 +346,7 @@ _AWS_REGION = r"^[a-z]{2}(-[a-z]+)+-[0-9]$"
 _ACCOUNT_ARN = r"arn:aws(-[a-z]+)*"
 
 
-class WorkloadIdentityConfig(_Model):
+class WorkloadIdentityConfig(Model):
     """How Vault's pods obtain AWS credentials (never static keys)."""
 
     mode: Literal["irsa", "pod-identity"] = Field(
@@ -374,7 +371,7 @@ class WorkloadIdentityConfig(_Model):
     )
 
 
-class AwsKmsConfig(_Model):
+class AwsKmsConfig(Model):
     """The AWS KMS key that seals Vault's root key."""
 
     region: StrictStr = Field(..., pattern=_AWS_REGION, description="AWS region of the key.")
@@ -403,7 +400,7 @@ class AwsKmsConfig(_Model):
     )
 
 
-class UnsealConfig(_Model):
+class UnsealConfig(Model):
     """How Vault unseals itself."""
 
     type: Literal["awskms", "shamir"] = Field(
@@ -414,7 +411,7 @@ class UnsealConfig(_Model):
     awskms: Optional[AwsKmsConfig] = Field(None, description="Required when type is `awskms`.")
 
 
-class RecoveryKeyCustodyConfig(_Model):
+class RecoveryKeyCustodyConfig(Model):
     """Recovery keys kept in AWS Secrets Manager: one secret under a dedicated KMS key,
     reachable through one custodian role."""
 
@@ -428,7 +425,7 @@ class RecoveryKeyCustodyConfig(_Model):
     )
 
 
-class InitializationConfig(_Model):
+class InitializationConfig(Model):
     """The first boot of a new cluster: `vault-platform init` (see README, First boot)."""
 
     recovery_shares: StrictInt = Field(
@@ -453,7 +450,7 @@ class InitializationConfig(_Model):
     )
 
 
-class StackConfig(_Model):
+class StackConfig(Model):
     """The whole validated configuration of one stack."""
 
     environment: Literal["dev", "staging", "production"] = Field(

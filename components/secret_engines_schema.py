@@ -12,17 +12,15 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Literal, Optional
+from typing import Callable, Iterable, Literal, Optional
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictFloat, StrictInt, StrictStr
+from pydantic import Field, StrictBool, StrictFloat, StrictInt, StrictStr
 
 from components.problems import Problem
+from components.schema_base import MOUNT, NAME, Model, repeated, ttl_order
 from components.secret_values import Secret, secret_validator
 from components.ttl import TTL_PATTERN, ttl_seconds
 
-_NAME = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
-_MOUNT = r"^[A-Za-z0-9][A-Za-z0-9_.-]*(/[A-Za-z0-9][A-Za-z0-9_.-]*)*$"
-_TTL = TTL_PATTERN
 
 DATABASE_PLUGINS = {"postgresql": "postgresql-database-plugin", "mysql": "mysql-database-plugin",
                     "mongodb": "mongodb-database-plugin"}
@@ -34,30 +32,26 @@ SQL_UNSAFE = "'\"\\"
 ``{{password}}`` inside a quoted SQL literal without escaping it."""
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True)
-
-
-class EngineTuneSpec(_Model):
-    default_lease_ttl: Optional[StrictStr] = Field(None, pattern=_TTL, description="Default lease TTL of the mount.")
-    max_lease_ttl: Optional[StrictStr] = Field(None, pattern=_TTL, description="Maximum lease TTL; roles may not exceed it.")
+class EngineTuneSpec(Model):
+    default_lease_ttl: Optional[StrictStr] = Field(None, pattern=TTL_PATTERN, description="Default lease TTL of the mount.")
+    max_lease_ttl: Optional[StrictStr] = Field(None, pattern=TTL_PATTERN, description="Maximum lease TTL; roles may not exceed it.")
 
 
 # --------------------------------------------------------------------------- KV v2
 
 
-class KvSpec(_Model):
+class KvSpec(Model):
     max_versions: StrictInt = Field(10, ge=1, le=1000, description="Versions kept per secret.")
     cas_required: StrictBool = Field(True, description="Writes must name the version they replace (check-and-set).")
     delete_version_after: StrictStr = Field(
-        "0s", pattern=_TTL, description="Versions older than this are deleted; `0s` keeps them.")
+        "0s", pattern=TTL_PATTERN, description="Versions older than this are deleted; `0s` keeps them.")
 
 
 # --------------------------------------------------------------------------- database
 
 
-class DatabaseConnectionSpec(_Model):
-    name: StrictStr = Field(..., pattern=_NAME, description="Connection name.")
+class DatabaseConnectionSpec(Model):
+    name: StrictStr = Field(..., pattern=NAME, description="Connection name.")
     plugin: Literal["postgresql", "mysql", "mongodb"] = Field(..., description="Database plugin.")
     connection_url: StrictStr = Field(
         ..., description="URL with `{{username}}` and `{{password}}` templating (e.g. "
@@ -75,8 +69,8 @@ class DatabaseConnectionSpec(_Model):
     _secrets = secret_validator("password")
 
 
-class DatabaseRoleSpec(_Model):
-    name: StrictStr = Field(..., pattern=_NAME, description="Role name (`<mount>/creds/<name>`).")
+class DatabaseRoleSpec(Model):
+    name: StrictStr = Field(..., pattern=NAME, description="Role name (`<mount>/creds/<name>`).")
     connection: StrictStr = Field(..., description="The connection it uses.")
     creation_statements: tuple[StrictStr, ...] = Field(
         ..., min_length=1, description="Statements creating the user (`{{name}}`, `{{password}}`, `{{expiration}}`).")
@@ -84,20 +78,20 @@ class DatabaseRoleSpec(_Model):
         ..., min_length=1, description="Statements removing the user when its lease ends.")
     rollback_statements: tuple[StrictStr, ...] = Field((), description="Statements undoing a failed creation.")
     renew_statements: tuple[StrictStr, ...] = Field((), description="Statements run when a lease is renewed.")
-    default_ttl: StrictStr = Field("1h", pattern=_TTL, description="Lease TTL of the credentials.")
-    max_ttl: StrictStr = Field("24h", pattern=_TTL, description="Longest a lease may be renewed to.")
+    default_ttl: StrictStr = Field("1h", pattern=TTL_PATTERN, description="Lease TTL of the credentials.")
+    max_ttl: StrictStr = Field("24h", pattern=TTL_PATTERN, description="Longest a lease may be renewed to.")
 
 
-class DatabaseStaticRoleSpec(_Model):
-    name: StrictStr = Field(..., pattern=_NAME, description="Role name (`<mount>/static-creds/<name>`).")
+class DatabaseStaticRoleSpec(Model):
+    name: StrictStr = Field(..., pattern=NAME, description="Role name (`<mount>/static-creds/<name>`).")
     connection: StrictStr = Field(..., description="The connection it uses.")
     username: StrictStr = Field(..., description="The existing database user whose password Vault rotates.")
-    rotation_period: StrictStr = Field("24h", pattern=_TTL, description="How often the password rotates.")
+    rotation_period: StrictStr = Field("24h", pattern=TTL_PATTERN, description="How often the password rotates.")
     rotation_statements: tuple[StrictStr, ...] = Field(
         (), description="Statements setting the new password (the plugin's default when empty).")
 
 
-class DatabaseSpec(_Model):
+class DatabaseSpec(Model):
     connections: tuple[DatabaseConnectionSpec, ...] = Field(..., description="Database connections (at least one).")
     roles: tuple[DatabaseRoleSpec, ...] = Field((), description="Dynamic roles.")
     static_roles: tuple[DatabaseStaticRoleSpec, ...] = Field((), description="Static roles (rotated passwords).")
@@ -106,27 +100,27 @@ class DatabaseSpec(_Model):
 # --------------------------------------------------------------------------- PKI
 
 
-class PkiUrlsSpec(_Model):
+class PkiUrlsSpec(Model):
     issuing_certificates: tuple[StrictStr, ...] = Field((), description="Where the issuing CA can be fetched.")
     crl_distribution_points: tuple[StrictStr, ...] = Field((), description="Where the CRL can be fetched.")
     ocsp_servers: tuple[StrictStr, ...] = Field((), description="OCSP responders.")
 
 
-class PkiCrlSpec(_Model):
-    expiry: StrictStr = Field("72h", pattern=_TTL, description="How long a CRL is valid.")
+class PkiCrlSpec(Model):
+    expiry: StrictStr = Field("72h", pattern=TTL_PATTERN, description="How long a CRL is valid.")
     disable: StrictBool = Field(False, description="Turn the CRL off (not outside dev).")
     auto_rebuild: StrictBool = Field(True, description="Rebuild the CRL before it expires.")
     enable_delta: StrictBool = Field(False, description="Publish delta CRLs (needs auto_rebuild).")
 
 
-class PkiTidySpec(_Model):
+class PkiTidySpec(Model):
     enabled: StrictBool = Field(True, description="Remove expired certificates on a schedule.")
-    interval: StrictStr = Field("12h", pattern=_TTL, description="How often tidy runs.")
-    safety_buffer: StrictStr = Field("72h", pattern=_TTL, description="Keep expired certificates this long.")
+    interval: StrictStr = Field("12h", pattern=TTL_PATTERN, description="How often tidy runs.")
+    safety_buffer: StrictStr = Field("72h", pattern=TTL_PATTERN, description="Keep expired certificates this long.")
 
 
-class PkiRoleSpec(_Model):
-    name: StrictStr = Field(..., pattern=_NAME, description="Role name (`<mount>/issue/<name>`).")
+class PkiRoleSpec(Model):
+    name: StrictStr = Field(..., pattern=NAME, description="Role name (`<mount>/issue/<name>`).")
     allowed_domains: tuple[StrictStr, ...] = Field(..., min_length=1, description="Domains certificates may name.")
     allow_subdomains: StrictBool = Field(False, description="Allow subdomains of allowed_domains.")
     allow_bare_domains: StrictBool = Field(False, description="Allow the allowed_domains themselves.")
@@ -139,18 +133,18 @@ class PkiRoleSpec(_Model):
     client_flag: StrictBool = Field(False, description="Certificates for TLS clients.")
     key_type: Literal["rsa", "ec", "ed25519"] = Field("ec", description="Key type of issued certificates.")
     key_bits: StrictInt = Field(256, description="Key size: rsa 2048/3072/4096, ec 256/384/521, ed25519 0.")
-    ttl: StrictStr = Field("24h", pattern=_TTL, description="Default certificate lifetime.")
-    max_ttl: StrictStr = Field("72h", pattern=_TTL, description="Longest certificate lifetime.")
+    ttl: StrictStr = Field("24h", pattern=TTL_PATTERN, description="Default certificate lifetime.")
+    max_ttl: StrictStr = Field("72h", pattern=TTL_PATTERN, description="Longest certificate lifetime.")
     no_store: StrictBool = Field(False, description="Do not store issued certificates (no revocation).")
 
 
-class PkiSpec(_Model):
+class PkiSpec(Model):
     kind: Literal["root", "intermediate"] = Field(..., description="A root CA, or an intermediate signed by one.")
     common_name: StrictStr = Field(..., description="The CA certificate's common name.")
     organization: Optional[StrictStr] = Field(None, description="Organisation in the CA's subject.")
     key_type: Literal["rsa", "ec", "ed25519"] = Field("ec", description="CA key type.")
     key_bits: StrictInt = Field(384, description="CA key size: rsa 2048/3072/4096, ec 256/384/521, ed25519 0.")
-    ttl: StrictStr = Field(..., pattern=_TTL, description="CA certificate lifetime (a root's is long, e.g. `87600h`).")
+    ttl: StrictStr = Field(..., pattern=TTL_PATTERN, description="CA certificate lifetime (a root's is long, e.g. `87600h`).")
     issuer: Optional[StrictStr] = Field(None, description="kind `intermediate`: the path of the root PKI mount.")
     max_path_length: StrictInt = Field(-1, ge=-1, le=10, description="CA path length constraint (-1: none).")
     urls: PkiUrlsSpec = Field(PkiUrlsSpec(), description="Issuing, CRL and OCSP URLs written into certificates.")
@@ -162,35 +156,35 @@ class PkiSpec(_Model):
 # --------------------------------------------------------------------------- transit
 
 
-class TransitKeySpec(_Model):
-    name: StrictStr = Field(..., pattern=_NAME, description="Key name.")
+class TransitKeySpec(Model):
+    name: StrictStr = Field(..., pattern=NAME, description="Key name.")
     type: Literal[TRANSIT_KEY_TYPES] = Field("aes256-gcm96", description="Key type.")  # type: ignore[valid-type]
-    auto_rotate_period: StrictStr = Field("0", pattern=_TTL, description="Rotate this often (at least 1h); `0`: never.")
+    auto_rotate_period: StrictStr = Field("0", pattern=TTL_PATTERN, description="Rotate this often (at least 1h); `0`: never.")
     deletion_allowed: StrictBool = Field(False, description="Allow deleting the key (opt in).")
     exportable: StrictBool = Field(False, description="Allow exporting the key (opt in; cannot be undone).")
     allow_plaintext_backup: StrictBool = Field(False, description="Allow a plain-text backup (opt in; cannot be undone).")
     min_decryption_version: StrictInt = Field(1, ge=1, description="Oldest key version that may still decrypt.")
 
 
-class TransitSpec(_Model):
+class TransitSpec(Model):
     keys: tuple[TransitKeySpec, ...] = Field(..., description="Named keys (at least one).")
 
 
 # --------------------------------------------------------------------------- AWS
 
 
-class AwsRoleSpec(_Model):
-    name: StrictStr = Field(..., pattern=_NAME, description="Role name (`<mount>/creds/<name>`).")
+class AwsRoleSpec(Model):
+    name: StrictStr = Field(..., pattern=NAME, description="Role name (`<mount>/creds/<name>`).")
     credential_type: Literal["iam_user", "assumed_role", "federation_token"] = Field(
         ..., description="IAM users, an assumed role's session, or a federation token.")
     policy_arns: tuple[StrictStr, ...] = Field((), description="Managed policies (iam_user, federation_token).")
     policy_document: Optional[StrictStr] = Field(None, description="An inline policy (JSON).")
     role_arns: tuple[StrictStr, ...] = Field((), description="Roles that may be assumed (assumed_role).")
-    default_sts_ttl: Optional[StrictStr] = Field(None, pattern=_TTL, description="STS credential lifetime.")
-    max_sts_ttl: Optional[StrictStr] = Field(None, pattern=_TTL, description="Longest STS credential lifetime.")
+    default_sts_ttl: Optional[StrictStr] = Field(None, pattern=TTL_PATTERN, description="STS credential lifetime.")
+    max_sts_ttl: Optional[StrictStr] = Field(None, pattern=TTL_PATTERN, description="Longest STS credential lifetime.")
 
 
-class AwsEngineSpec(_Model):
+class AwsEngineSpec(Model):
     region: StrictStr = Field(..., pattern=r"^[a-z]{2}(-[a-z]+)+-[0-9]$", description="AWS region.")
     access_key: StrictStr = Field(..., pattern=r"^(AKIA|ASIA)[A-Z0-9]{12,}$", description="Vault's IAM access key id.")
     secret_key: Secret = Field(..., description="Its secret key: a Pulumi secret.")
@@ -202,9 +196,9 @@ class AwsEngineSpec(_Model):
 # --------------------------------------------------------------------------- engines, quotas, password policies
 
 
-class SecretEngineSpec(_Model):
+class SecretEngineSpec(Model):
     type: Literal["kv-v2", "database", "pki", "transit", "aws"] = Field(..., description="Engine type.")
-    path: StrictStr = Field(..., pattern=_MOUNT, description="Mount path.")
+    path: StrictStr = Field(..., pattern=MOUNT, description="Mount path.")
     namespace: Optional[StrictStr] = Field(None, description="Namespace (Enterprise).")
     description: StrictStr = Field("", description="Description.")
     tune: EngineTuneSpec = Field(EngineTuneSpec(), description="Lease TTLs of the mount.")
@@ -215,25 +209,25 @@ class SecretEngineSpec(_Model):
     aws: Optional[AwsEngineSpec] = Field(None, description="type `aws`: credentials and roles.")
 
 
-class QuotaSpec(_Model):
+class QuotaSpec(Model):
     type: Literal["rate-limit", "lease-count"] = Field(..., description="Quota type.")
-    name: StrictStr = Field(..., pattern=_NAME, description="Quota name.")
+    name: StrictStr = Field(..., pattern=NAME, description="Quota name.")
     path: StrictStr = Field("", description="A declared mount (`database`, `auth/kubernetes`) or empty for all.")
     namespace: Optional[StrictStr] = Field(None, description="Namespace (Enterprise).")
     rate: Optional[StrictFloat | StrictInt] = Field(None, gt=0, description="rate-limit: requests per interval.")
-    interval: StrictStr = Field("1s", pattern=_TTL, description="rate-limit: the interval.")
-    block_interval: Optional[StrictStr] = Field(None, pattern=_TTL, description="rate-limit: block clients this long "
+    interval: StrictStr = Field("1s", pattern=TTL_PATTERN, description="rate-limit: the interval.")
+    block_interval: Optional[StrictStr] = Field(None, pattern=TTL_PATTERN, description="rate-limit: block clients this long "
                                                 "after they exceed the rate.")
     max_leases: Optional[StrictInt] = Field(None, ge=1, description="lease-count: most leases at once.")
 
 
-class PasswordRuleSpec(_Model):
+class PasswordRuleSpec(Model):
     charset: StrictStr = Field(..., min_length=1, description="Characters to draw from.")
     min_chars: StrictInt = Field(0, ge=0, description="At least this many from the charset.")
 
 
-class PasswordPolicySpec(_Model):
-    name: StrictStr = Field(..., pattern=_NAME, description="Policy name.")
+class PasswordPolicySpec(Model):
+    name: StrictStr = Field(..., pattern=NAME, description="Policy name.")
     length: StrictInt = Field(..., ge=8, le=256, description="Password length (at least 20 outside dev).")
     rules: tuple[PasswordRuleSpec, ...] = Field(..., description="Character rules (at least one).")
 
@@ -249,15 +243,21 @@ def password_policy_hcl(policy: PasswordPolicySpec) -> str:
 # --------------------------------------------------------------------------- rules across items
 
 
-def _ordered(add, where: str, low_name: str, low: Optional[str], high_name: str, high: Optional[str]) -> None:
-    low_s, high_s = ttl_seconds(low), ttl_seconds(high)
-    if low_s is not None and high_s is not None and low_s > high_s:
-        add(Problem(f"{where}.{low_name}", f"exceeds {high_name} ({high})", low))
+def quota_target(namespace: Optional[str], path: str,
+                 mounts: Iterable[tuple[Optional[str], str]]) -> Optional[tuple[Optional[str], str]]:
+    """The declared mount a quota ``path`` applies to: the longest ``(namespace, mount)``
+    the path lies under (secret engines as ``<path>``, auth methods as ``auth/<path>``)."""
+    under = [m for m in mounts if m[0] == namespace and (path == m[1] or path.startswith(m[1] + "/"))]
+    return max(under, key=lambda m: len(m[1]), default=None)
 
 
 def engine_problems(engines: tuple[SecretEngineSpec, ...], quotas: tuple[QuotaSpec, ...],
                     password_policies: tuple[PasswordPolicySpec, ...], environment: str, enterprise: bool,
-                    auth_paths: set[tuple[Optional[str], str]], namespaces: set[str]) -> list[Problem]:
+                    auth_paths: set[tuple[Optional[str], str]],
+                    check_namespace: Callable[[str, Optional[str]], None]) -> list[Problem]:
+    """Rules across engines, password policies and quotas. ``auth_paths``: declared
+    (namespace, auth mount path); ``check_namespace(where, namespace)`` reports an
+    undeclared namespace."""
     issues: list[Problem] = []
     add = issues.append
     dev = environment == "dev"
@@ -267,13 +267,8 @@ def engine_problems(engines: tuple[SecretEngineSpec, ...], quotas: tuple[QuotaSp
 
     for index, engine in enumerate(engines):
         where = f"vault.secret_engines[{index}]"
-        if engine.namespace is not None and engine.namespace not in namespaces:
-            add(Problem(f"{where}.namespace", f"namespace `{engine.namespace}` is not declared in vault.namespaces",
-                        engine.namespace))
-        key = (engine.namespace, engine.path)
-        if key in by_path:
-            add(Problem(f"{where}.path", "duplicate secret engine path", engine.path))
-        by_path[key] = engine
+        check_namespace(where, engine.namespace)
+        by_path.setdefault((engine.namespace, engine.path), engine)
         block = engine.type.replace("kv-v2", "kv")
         for other in ("kv", "database", "pki", "transit", "aws"):
             if other != block and getattr(engine, other) is not None:
@@ -281,9 +276,11 @@ def engine_problems(engines: tuple[SecretEngineSpec, ...], quotas: tuple[QuotaSp
                             f"not {engine.type}", has_value=False))
         if block != "kv" and getattr(engine, block) is None:
             add(Problem(f"{where}.{block}", f"required for a {engine.type} engine", has_value=False))
-        _ordered(add, f"{where}.tune", "default_lease_ttl", engine.tune.default_lease_ttl, "max_lease_ttl",
+        ttl_order(add, f"{where}.tune", "default_lease_ttl", engine.tune.default_lease_ttl, "max_lease_ttl",
                  engine.tune.max_lease_ttl)
         mount_max = engine.tune.max_lease_ttl
+        if engine.pki is not None:
+            ttl_order(add, where, "pki.ttl", engine.pki.ttl, "tune.max_lease_ttl: the mount caps its CA", mount_max)
         if engine.database is not None:
             sql_policies |= _database_problems(add, where, engine.database, mount_max, policies, dev, environment)
         if engine.pki is not None:
@@ -293,6 +290,8 @@ def engine_problems(engines: tuple[SecretEngineSpec, ...], quotas: tuple[QuotaSp
         if engine.aws is not None:
             _aws_problems(add, where, engine.aws)
 
+    for index, engine in repeated(engines, lambda e: (e.namespace, e.path)):
+        add(Problem(f"vault.secret_engines[{index}].path", "duplicate secret engine path", engine.path))
     for index, engine in enumerate(engines):  # needs every mount: an intermediate's root may come later
         pki = engine.pki
         if pki is None or pki.kind != "intermediate":
@@ -307,14 +306,12 @@ def engine_problems(engines: tuple[SecretEngineSpec, ...], quotas: tuple[QuotaSp
                         f"{', '.join(sorted(p for (_, p), e in by_path.items() if e.pki and e.pki.kind == 'root')) or 'none'})",
                         pki.issuer))
         else:
-            _ordered(add, where, "ttl", pki.ttl, f"the root's ttl in {root.path}", root.pki.ttl)
+            ttl_order(add, where, "ttl", pki.ttl, f"the root's ttl in {root.path}", root.pki.ttl)
 
-    names: set[str] = set()
+    for index, policy in repeated(password_policies, lambda p: p.name):
+        add(Problem(f"vault.password_policies[{index}].name", "duplicate password policy", policy.name))
     for index, policy in enumerate(password_policies):
         where = f"vault.password_policies[{index}]"
-        if policy.name in names:
-            add(Problem(f"{where}.name", "duplicate password policy", policy.name))
-        names.add(policy.name)
         if not dev and policy.length < 20:
             add(Problem(f"{where}.length", f"{environment} passwords must be at least 20 characters", policy.length))
         if not policy.rules:
@@ -331,19 +328,15 @@ def engine_problems(engines: tuple[SecretEngineSpec, ...], quotas: tuple[QuotaSp
                                 f"feeds SQL statements, where {' '.join(bad)} would break the quoted '{{{{password}}}}'",
                                 rule.charset))
 
-    quota_names: set[tuple[str, str]] = set()
+    mounts = {*by_path, *((ns, f"auth/{path}") for ns, path in auth_paths)}
+    for index, quota in repeated(quotas, lambda q: (q.type, q.namespace, q.name)):
+        add(Problem(f"vault.quotas[{index}].name", f"duplicate {quota.type} quota", quota.name))
     for index, quota in enumerate(quotas):
         where = f"vault.quotas[{index}]"
-        if (quota.type, quota.name) in quota_names:
-            add(Problem(f"{where}.name", f"duplicate {quota.type} quota", quota.name))
-        quota_names.add((quota.type, quota.name))
-        if quota.path:
-            mount = quota.path.split("/", 1)[0] if not quota.path.startswith("auth/") else quota.path
-            known = ((quota.namespace, mount) in by_path
-                     or (quota.path.startswith("auth/") and (quota.namespace, quota.path[5:]) in auth_paths))
-            if not known:
-                add(Problem(f"{where}.path", "names no declared secret engine or auth mount (`auth/<path>`); "
-                            "empty applies to all", quota.path))
+        check_namespace(where, quota.namespace)
+        if quota.path and quota_target(quota.namespace, quota.path, mounts) is None:
+            add(Problem(f"{where}.path", "is under no declared secret engine or auth mount (`auth/<path>`); "
+                        "empty applies to all", quota.path))
         if quota.type == "rate-limit":
             if quota.rate is None:
                 add(Problem(f"{where}.rate", "required for a rate-limit quota", has_value=False))
@@ -367,11 +360,12 @@ def _database_problems(add, where: str, database: DatabaseSpec, mount_max: Optio
     used_policies: set[str] = set()
     if not database.connections:
         add(Problem(f"{where}.database.connections", "declare at least one connection", has_value=False))
+    for index, connection in repeated(database.connections, lambda c: c.name):
+        add(Problem(f"{where}.database.connections[{index}].name", "duplicate connection", connection.name))
     role_names = {r.name for r in database.roles} | {r.name for r in database.static_roles}
+    typos: set[str] = set()  # connections whose allowed_roles name an undeclared role (reported once, there)
     for index, connection in enumerate(database.connections):
         at = f"{where}.database.connections[{index}]"
-        if sum(c.name == connection.name for c in database.connections) > 1:
-            add(Problem(f"{at}.name", "duplicate connection", connection.name))
         if connection.plugin != "mongodb" or "{{" in connection.connection_url:
             for needed in ("{{username}}", "{{password}}"):
                 if needed not in connection.connection_url:
@@ -390,22 +384,23 @@ def _database_problems(add, where: str, database: DatabaseSpec, mount_max: Optio
         for number, role in enumerate(connection.allowed_roles):
             if role != "*" and role not in role_names:
                 add(Problem(f"{at}.allowed_roles[{number}]", "names a role not declared on this engine", role))
+                typos.add(connection.name)
     for kind, roles in (("roles", database.roles), ("static_roles", database.static_roles)):
-        seen: set[str] = set()
+        for index, role in repeated(roles, lambda r: r.name):
+            add(Problem(f"{where}.database.{kind}[{index}].name", f"duplicate database {kind[:-1].replace('_', ' ')}",
+                        role.name))
         for index, role in enumerate(roles):
             at = f"{where}.database.{kind}[{index}]"
-            if role.name in seen:
-                add(Problem(f"{at}.name", f"duplicate database {kind[:-1].replace('_', ' ')}", role.name))
-            seen.add(role.name)
             connection = connections.get(role.connection)
             if connection is None:
                 add(Problem(f"{at}.connection", "names a connection not declared on this engine (declared: "
                             f"{', '.join(sorted(connections)) or 'none'})", role.connection))
-            elif role.name not in connection.allowed_roles and "*" not in connection.allowed_roles:
+            elif (role.name not in connection.allowed_roles and "*" not in connection.allowed_roles
+                  and connection.name not in typos):
                 add(Problem(f"{at}.name", f"not in the allowed_roles of connection {role.connection}", role.name))
             if isinstance(role, DatabaseRoleSpec):
-                _ordered(add, at, "default_ttl", role.default_ttl, "max_ttl", role.max_ttl)
-                _ordered(add, at, "max_ttl", role.max_ttl, "the mount's max_lease_ttl", mount_max)
+                ttl_order(add, at, "default_ttl", role.default_ttl, "max_ttl", role.max_ttl)
+                ttl_order(add, at, "max_ttl", role.max_ttl, "the mount's max_lease_ttl", mount_max)
                 if connection is not None and connection.plugin != "mongodb":
                     text = " ".join(role.creation_statements)
                     for needed in ("{{name}}", "{{password}}"):
@@ -414,8 +409,9 @@ def _database_problems(add, where: str, database: DatabaseSpec, mount_max: Optio
                                         has_value=False))
                     if not any("{{name}}" in s for s in role.revocation_statements):
                         add(Problem(f"{at}.revocation_statements", "must remove {{name}}", has_value=False))
-            elif ttl_seconds(role.rotation_period) is not None and ttl_seconds(role.rotation_period) < 3600:
-                add(Problem(f"{at}.rotation_period", "at least 1h", role.rotation_period))
+            elif (ttl_seconds(role.rotation_period) or 0) < 3600:
+                add(Problem(f"{at}.rotation_period", "at least 1h (this project's floor: a rotation more often "
+                            "than hourly only multiplies the chances of a failed rotation)", role.rotation_period))
     return used_policies
 
 
@@ -441,15 +437,13 @@ def _pki_problems(add, where: str, pki: PkiSpec, dev: bool, environment: str) ->
         for number, url in enumerate(value):
             if not re.match(r"^https?://", url):
                 add(Problem(f"{at}.urls.{name}[{number}]", "not an http(s) URL", url))
-    seen: set[str] = set()
+    for index, role in repeated(pki.roles, lambda r: r.name):
+        add(Problem(f"{at}.roles[{index}].name", "duplicate PKI role", role.name))
     for index, role in enumerate(pki.roles):
         rat = f"{at}.roles[{index}]"
-        if role.name in seen:
-            add(Problem(f"{rat}.name", "duplicate PKI role", role.name))
-        seen.add(role.name)
         _key_size(add, rat, role.key_type, role.key_bits)
-        _ordered(add, rat, "ttl", role.ttl, "max_ttl", role.max_ttl)
-        _ordered(add, rat, "max_ttl", role.max_ttl, "the CA's ttl", pki.ttl)
+        ttl_order(add, rat, "ttl", role.ttl, "max_ttl", role.max_ttl)
+        ttl_order(add, rat, "max_ttl", role.max_ttl, "the CA's ttl", pki.ttl)
         if role.allow_any_name and not dev:
             add(Problem(f"{rat}.allow_any_name", f"any name at all is dev-only (environment {environment})", True))
         for number, domain in enumerate(role.allowed_domains):
@@ -461,14 +455,12 @@ def _pki_problems(add, where: str, pki: PkiSpec, dev: bool, environment: str) ->
 
 
 def _transit_problems(add, where: str, transit: TransitSpec) -> None:
-    seen: set[str] = set()
     if not transit.keys:
         add(Problem(f"{where}.transit.keys", "declare at least one key", has_value=False))
+    for index, key in repeated(transit.keys, lambda k: k.name):
+        add(Problem(f"{where}.transit.keys[{index}].name", "duplicate transit key", key.name))
     for index, key in enumerate(transit.keys):
         at = f"{where}.transit.keys[{index}]"
-        if key.name in seen:
-            add(Problem(f"{at}.name", "duplicate transit key", key.name))
-        seen.add(key.name)
         period = ttl_seconds(key.auto_rotate_period)
         if period and period < 3600:
             add(Problem(f"{at}.auto_rotate_period", "at least 1h (or 0 for no automatic rotation)",
@@ -476,12 +468,10 @@ def _transit_problems(add, where: str, transit: TransitSpec) -> None:
 
 
 def _aws_problems(add, where: str, aws: AwsEngineSpec) -> None:
-    seen: set[str] = set()
+    for index, role in repeated(aws.roles, lambda r: r.name):
+        add(Problem(f"{where}.aws.roles[{index}].name", "duplicate AWS role", role.name))
     for index, role in enumerate(aws.roles):
         at = f"{where}.aws.roles[{index}]"
-        if role.name in seen:
-            add(Problem(f"{at}.name", "duplicate AWS role", role.name))
-        seen.add(role.name)
         if role.credential_type == "assumed_role" and not role.role_arns:
             add(Problem(f"{at}.role_arns", "required for assumed_role", has_value=False))
         if role.credential_type != "assumed_role" and role.role_arns:
@@ -493,10 +483,13 @@ def _aws_problems(add, where: str, aws: AwsEngineSpec) -> None:
                 json.loads(role.policy_document)
             except ValueError:
                 add(Problem(f"{at}.policy_document", "not JSON", role.policy_document))
-        if role.credential_type == "iam_user" and (role.default_sts_ttl or role.max_sts_ttl):
-            add(Problem(f"{at}.default_sts_ttl", "iam_user credentials are leases, not STS credentials",
-                        has_value=False))
-        _ordered(add, at, "default_sts_ttl", role.default_sts_ttl, "max_sts_ttl", role.max_sts_ttl)
+        if role.credential_type == "iam_user":
+            for name in ("default_sts_ttl", "max_sts_ttl"):
+                if getattr(role, name) is not None:
+                    add(Problem(f"{at}.{name}", "iam_user credentials are leases, not STS credentials",
+                                getattr(role, name)))
+            continue
+        ttl_order(add, at, "default_sts_ttl", role.default_sts_ttl, "max_sts_ttl", role.max_sts_ttl)
         for name in ("default_sts_ttl", "max_sts_ttl"):
             value = ttl_seconds(getattr(role, name))
             if value is not None and value < 900:

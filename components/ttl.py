@@ -16,3 +16,12 @@ def ttl_seconds(text: Optional[str]) -> Optional[int]:
     if text.isdigit():
         return int(text)
     return sum(int(n) * _UNITS[u] for n, u in re.findall(r"([0-9]+)([smhd])", text))
+
+
+def ttl_duration(text: Optional[str]) -> Optional[str]:
+    """The TTL for provider arguments that take a duration string: as written when Go's
+    duration parser reads it (``90s``, ``1h30m``), else as ``<seconds>s`` (that parser
+    knows neither days nor bare numbers)."""
+    if text is None or re.fullmatch(r"([0-9]+[smh])+", text):
+        return text
+    return f"{ttl_seconds(text)}s"

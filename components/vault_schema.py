@@ -11,44 +11,46 @@ the stack file, which reach the program already marked secret.
 from __future__ import annotations
 
 import re
-from typing import Any, Literal, Optional
+from typing import Annotated, Any, Literal, Optional
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr
+from pydantic import AfterValidator, Field, StrictBool, StrictInt, StrictStr
 
 from components.problems import Problem
+from components.schema_base import MOUNT, NAME, Model, repeated, ttl_order
 from components.secret_values import Secret, secret_validator
 from components.secret_engines_schema import PasswordPolicySpec, QuotaSpec, SecretEngineSpec, engine_problems
-from components.ttl import TTL_PATTERN, ttl_seconds
-
-_NAME = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
-_MOUNT = r"^[A-Za-z0-9][A-Za-z0-9_.-]*(/[A-Za-z0-9][A-Za-z0-9_.-]*)*$"
-_TTL = TTL_PATTERN
-
-
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True)
-
-
+from components.ttl import TTL_PATTERN
 
 
 # --------------------------------------------------------------------------- items
 
 
-class NamespaceSpec(_Model):
-    path: StrictStr = Field(..., pattern=_MOUNT, description="Namespace path; `a/b` nests `b` in `a` (declare `a` too).")
+def _claim_value(value: Any) -> Any:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, (list, tuple)) and value and all(isinstance(v, str) for v in value):
+        return tuple(value)
+    raise ValueError("a claim value is a string or a list of strings")
 
 
-class TuneSpec(_Model):
-    default_lease_ttl: Optional[StrictStr] = Field(None, pattern=_TTL, description="Default lease TTL (e.g. `1h`).")
-    max_lease_ttl: Optional[StrictStr] = Field(None, pattern=_TTL, description="Maximum lease TTL; roles may not exceed it.")
+ClaimValue = Annotated[Any, AfterValidator(_claim_value)]
+
+
+class NamespaceSpec(Model):
+    path: StrictStr = Field(..., pattern=MOUNT, description="Namespace path; `a/b` nests `b` in `a` (declare `a` too).")
+
+
+class TuneSpec(Model):
+    default_lease_ttl: Optional[StrictStr] = Field(None, pattern=TTL_PATTERN, description="Default lease TTL (e.g. `1h`).")
+    max_lease_ttl: Optional[StrictStr] = Field(None, pattern=TTL_PATTERN, description="Maximum lease TTL; roles may not exceed it.")
     listing_visibility: Literal["hidden", "unauth"] = Field(
         "hidden", description="`unauth` lists the mount on the login page (OIDC); hidden otherwise."
     )
 
 
-class AuditDeviceSpec(_Model):
+class AuditDeviceSpec(Model):
     type: Literal["file", "socket", "syslog"] = Field(..., description="Audit device type.")
-    path: StrictStr = Field(..., pattern=_MOUNT, description="Mount path of the device.")
+    path: StrictStr = Field(..., pattern=MOUNT, description="Mount path of the device.")
     description: StrictStr = Field("", description="Description.")
     local: StrictBool = Field(False, description="Keep it out of replication (Enterprise).")
     file_path: Optional[StrictStr] = Field(
@@ -63,7 +65,7 @@ class AuditDeviceSpec(_Model):
     format: Literal["json", "jsonx"] = Field("json", description="Entry format.")
 
 
-class KubernetesAuthSpec(_Model):
+class KubernetesAuthSpec(Model):
     kubernetes_host: StrictStr = Field(
         "https://kubernetes.default.svc", description="API server Vault calls for TokenReview."
     )
@@ -75,7 +77,7 @@ class KubernetesAuthSpec(_Model):
     kubernetes_ca_cert: Optional[StrictStr] = Field(None, description="PEM CA of a remote cluster.")
 
 
-class OidcSpec(_Model):
+class OidcSpec(Model):
     oidc_discovery_url: StrictStr = Field(..., pattern=r"^https://", description="Issuer's discovery URL (https).")
     oidc_client_id: Optional[StrictStr] = Field(None, description="Client id (OIDC login).")
     oidc_client_secret: Optional[Secret] = Field(None, description="Client secret: a Pulumi secret.")
@@ -85,7 +87,7 @@ class OidcSpec(_Model):
     _secrets = secret_validator("oidc_client_secret")
 
 
-class LdapSpec(_Model):
+class LdapSpec(Model):
     url: StrictStr = Field(..., pattern=r"^ldaps?://", description="Directory URL (`ldaps://`, or `ldap://` with starttls).")
     starttls: StrictBool = Field(False, description="Upgrade `ldap://` to TLS.")
     insecure_tls: StrictBool = Field(False, description="Skip certificate checks: refused.")
@@ -100,11 +102,11 @@ class LdapSpec(_Model):
     _secrets = secret_validator("bindpass")
 
 
-class AuthMethodSpec(_Model):
+class AuthMethodSpec(Model):
     type: Literal["kubernetes", "approle", "jwt", "oidc", "ldap", "cert", "userpass"] = Field(
         ..., description="Auth method type; `userpass` is dev only."
     )
-    path: StrictStr = Field(..., pattern=_MOUNT, description="Mount path (unique per namespace).")
+    path: StrictStr = Field(..., pattern=MOUNT, description="Mount path (unique per namespace).")
     namespace: Optional[StrictStr] = Field(None, description="Declared namespace (Enterprise); root when omitted.")
     description: StrictStr = Field("", description="Description.")
     tune: TuneSpec = Field(TuneSpec(), description="Mount tuning.")
@@ -125,20 +127,21 @@ ROLE_FIELDS: dict[str, set[str]] = {
     "userpass": set(),
 }
 """Role fields that only make sense for one kind of auth method."""
+ALL_ROLE_FIELDS = set().union(*ROLE_FIELDS.values())
 
 
-class RoleSpec(_Model):
-    name: StrictStr = Field(..., pattern=_NAME, description="Role name (unique per mount).")
-    mount: StrictStr = Field(..., pattern=_MOUNT, description="Path of the declared auth method it belongs to.")
+class RoleSpec(Model):
+    name: StrictStr = Field(..., pattern=NAME, description="Role name (unique per mount).")
+    mount: StrictStr = Field(..., pattern=MOUNT, description="Path of the declared auth method it belongs to.")
     namespace: Optional[StrictStr] = Field(None, description="Namespace of that auth method.")
     token_policies: tuple[StrictStr, ...] = Field((), description="Policies on issued tokens (declared, or `default`).")
-    token_ttl: Optional[StrictStr] = Field(None, pattern=_TTL, description="Token TTL.")
-    token_max_ttl: Optional[StrictStr] = Field(None, pattern=_TTL, description="Token maximum TTL.")
+    token_ttl: Optional[StrictStr] = Field(None, pattern=TTL_PATTERN, description="Token TTL.")
+    token_max_ttl: Optional[StrictStr] = Field(None, pattern=TTL_PATTERN, description="Token maximum TTL.")
     token_bound_cidrs: tuple[StrictStr, ...] = Field((), description="CIDRs tokens may be used from.")
     bound_service_account_names: tuple[StrictStr, ...] = Field((), description="kubernetes: service accounts.")
     bound_service_account_namespaces: tuple[StrictStr, ...] = Field((), description="kubernetes: namespaces.")
     audience: Optional[StrictStr] = Field(None, description="kubernetes: required token audience.")
-    secret_id_ttl: Optional[StrictStr] = Field(None, pattern=_TTL, description="approle: SecretID lifetime.")
+    secret_id_ttl: Optional[StrictStr] = Field(None, pattern=TTL_PATTERN, description="approle: SecretID lifetime.")
     secret_id_num_uses: Optional[StrictInt] = Field(None, ge=0, description="approle: SecretID uses (0: unlimited).")
     secret_id_bound_cidrs: tuple[StrictStr, ...] = Field((), description="approle: CIDRs SecretIDs may be used from.")
     role_type: Optional[Literal["jwt", "oidc"]] = Field(None, description="jwt/oidc: role type (the mount's type when omitted).")
@@ -147,18 +150,19 @@ class RoleSpec(_Model):
     user_claim: StrictStr = Field("sub", description="jwt/oidc: claim naming the user.")
     groups_claim: Optional[StrictStr] = Field(None, description="jwt/oidc: claim listing groups.")
     allowed_redirect_uris: tuple[StrictStr, ...] = Field((), description="oidc: allowed redirect URIs.")
-    bound_claims: dict[StrictStr, Any] = Field({}, description="jwt/oidc: claims that must match.")
+    bound_claims: dict[StrictStr, ClaimValue] = Field(
+        {}, description="jwt/oidc: claims that must match (a value, or a list of allowed values).")
     certificate: Optional[StrictStr] = Field(None, description="cert: trusted CA (PEM).")
     allowed_common_names: tuple[StrictStr, ...] = Field((), description="cert: accepted common names.")
 
 
-class GroupAliasSpec(_Model):
+class GroupAliasSpec(Model):
     name: StrictStr = Field(..., description="Group name as the auth method reports it (OIDC/LDAP group).")
-    mount: StrictStr = Field(..., pattern=_MOUNT, description="Path of the declared oidc/jwt/ldap auth method.")
+    mount: StrictStr = Field(..., pattern=MOUNT, description="Path of the declared oidc/jwt/ldap auth method.")
 
 
-class GroupSpec(_Model):
-    name: StrictStr = Field(..., pattern=_NAME, description="Identity group name.")
+class GroupSpec(Model):
+    name: StrictStr = Field(..., pattern=NAME, description="Identity group name.")
     type: Literal["internal", "external"] = Field("internal", description="`external` groups get aliases.")
     namespace: Optional[StrictStr] = Field(None, description="Namespace of the group.")
     policies: tuple[StrictStr, ...] = Field((), description="Policies of the group's members.")
@@ -166,14 +170,14 @@ class GroupSpec(_Model):
     aliases: tuple[GroupAliasSpec, ...] = Field((), description="external: directory groups mapped to it.")
 
 
-class PoliciesSpec(_Model):
+class PoliciesSpec(Model):
     include: tuple[StrictStr, ...] = Field(
         ("*",), description="Policy names (files `policies/<name>.hcl`) for this stack; `*` for every file."
     )
     exclude: tuple[StrictStr, ...] = Field((), description="Names left out of `include`.")
 
 
-class VaultSpec(_Model):
+class VaultSpec(Model):
     """Vault's own configuration, applied through the Vault provider."""
 
     configure: StrictBool = Field(
@@ -230,8 +234,8 @@ def cross_reference_problems(vault: VaultSpec, environment: str, policy_names: s
         parent = ns.path.rsplit("/", 1)[0] if "/" in ns.path else None
         if parent and parent not in namespaces:
             add(Problem(f"vault.namespaces[{index}].path", f"its parent namespace `{parent}` is not declared", ns.path))
-    if len(namespaces) != len(vault.namespaces):
-        add(Problem("vault.namespaces", "a namespace is declared twice", has_value=False))
+    for index, ns in repeated(vault.namespaces, lambda n: n.path):
+        add(Problem(f"vault.namespaces[{index}].path", "duplicate namespace", ns.path))
 
     def check_namespace(path: str, namespace: Optional[str]) -> None:
         if namespace is not None and namespace not in namespaces:
@@ -239,12 +243,10 @@ def cross_reference_problems(vault: VaultSpec, environment: str, policy_names: s
 
     if vault.configure and not dev and not vault.audit_devices:
         add(Problem("vault.audit_devices", f"{environment} must declare at least one audit device", has_value=False))
-    seen_audit: set[str] = set()
+    for index, device in repeated(vault.audit_devices, lambda d: d.path):
+        add(Problem(f"vault.audit_devices[{index}].path", "duplicate audit device path", device.path))
     for index, device in enumerate(vault.audit_devices):
         where = f"vault.audit_devices[{index}]"
-        if device.path in seen_audit:
-            add(Problem(f"{where}.path", "duplicate audit device path", device.path))
-        seen_audit.add(device.path)
         if device.type == "file":
             if device.file_path is None:
                 add(Problem(f"{where}.file_path", "required for a file audit device", has_value=False))
@@ -260,14 +262,13 @@ def cross_reference_problems(vault: VaultSpec, environment: str, policy_names: s
             add(Problem(f"{where}.hmac_accessor", f"token accessors must be HMAC'd in {environment}", False))
 
     mounts: dict[tuple[Optional[str], str], AuthMethodSpec] = {}
+    for index, method in repeated(vault.auth_methods, lambda m: (m.namespace, m.path)):
+        add(Problem(f"vault.auth_methods[{index}].path", "duplicate auth mount path"
+                    + (f" in namespace {method.namespace}" if method.namespace else ""), method.path))
     for index, method in enumerate(vault.auth_methods):
         where = f"vault.auth_methods[{index}]"
         check_namespace(where, method.namespace)
-        key = (method.namespace, method.path)
-        if key in mounts:
-            add(Problem(f"{where}.path", "duplicate auth mount path" + (f" in namespace {method.namespace}" if method.namespace else ""),
-                      method.path))
-        mounts[key] = method
+        mounts.setdefault((method.namespace, method.path), method)
         expected = {"kubernetes": "kubernetes", "jwt": "oidc", "oidc": "oidc", "ldap": "ldap"}.get(method.type)
         for block in ("kubernetes", "oidc", "ldap"):
             present = getattr(method, block) is not None
@@ -290,12 +291,9 @@ def cross_reference_problems(vault: VaultSpec, environment: str, policy_names: s
                           method.ldap.url))
             if method.ldap.binddn and method.ldap.bindpass is None:
                 add(Problem(f"{where}.ldap.bindpass", "required with binddn", has_value=False))
-        default_ttl, max_ttl = ttl_seconds(method.tune.default_lease_ttl), ttl_seconds(method.tune.max_lease_ttl)
-        if default_ttl is not None and max_ttl is not None and default_ttl > max_ttl:
-            add(Problem(f"{where}.tune.default_lease_ttl",
-                      f"exceeds the mount's max_lease_ttl ({method.tune.max_lease_ttl})", method.tune.default_lease_ttl))
+        ttl_order(add, f"{where}.tune", "default_lease_ttl", method.tune.default_lease_ttl,
+                  "the mount's max_lease_ttl", method.tune.max_lease_ttl)
 
-    seen_roles: set[tuple[Optional[str], str, str]] = set()
     def check_policies(where: str, names: tuple[str, ...], holder: str) -> None:
         for number, policy in enumerate(names):
             if policy == "root":
@@ -305,6 +303,8 @@ def cross_reference_problems(vault: VaultSpec, environment: str, policy_names: s
                             "names a policy that does not exist (policies/<name>.hcl loaded by this stack, or default)",
                             policy))
 
+    for index, role in repeated(vault.roles, lambda r: (r.namespace, r.mount, r.name)):
+        add(Problem(f"vault.roles[{index}].name", f"duplicate role on mount {role.mount}", role.name))
     for index, role in enumerate(vault.roles):
         where = f"vault.roles[{index}]"
         method = mounts.get((role.namespace, role.mount))
@@ -316,12 +316,8 @@ def cross_reference_problems(vault: VaultSpec, environment: str, policy_names: s
             add(Problem(f"{where}.mount", f"{method.type} auth has no roles; map its groups with vault.groups "
                       "aliases (ldap) or manage users by hand (userpass)", role.mount))
             continue
-        key = (role.namespace, role.mount, role.name)
-        if key in seen_roles:
-            add(Problem(f"{where}.name", f"duplicate role on mount {role.mount}", role.name))
-        seen_roles.add(key)
         check_policies(f"{where}.token_policies", role.token_policies, "role")
-        extra = {name for name in role.model_fields_set if name in set().union(*ROLE_FIELDS.values())}
+        extra = role.model_fields_set & ALL_ROLE_FIELDS
         for name in sorted(extra - ROLE_FIELDS[method.type]):
             add(Problem(f"{where}.{name}", f"not a field of a {method.type} role", has_value=False))
         if method.type == "kubernetes" and not (role.bound_service_account_names and role.bound_service_account_namespaces):
@@ -333,25 +329,27 @@ def cross_reference_problems(vault: VaultSpec, environment: str, policy_names: s
                       "*"))
         if method.type in ("jwt", "oidc"):
             role_type = role.role_type or method.type
-            if role_type == "jwt" and not (role.bound_audiences or role.bound_claims or role.bound_subject):
-                add(Problem(where, "a jwt role must bind the token (bound_audiences, bound_claims or bound_subject)",
-                          has_value=False))
+            if role_type == "jwt" and not (role.bound_audiences or role.bound_claims or role.bound_subject
+                                           or role.token_bound_cidrs):
+                add(Problem(where, "a jwt role must bind the token (bound_audiences, bound_claims, bound_subject "
+                            "or token_bound_cidrs)", has_value=False))
             if role_type == "oidc" and not role.allowed_redirect_uris:
                 add(Problem(f"{where}.allowed_redirect_uris", "required for an oidc role", has_value=False))
         if method.type == "cert" and not role.certificate:
             add(Problem(f"{where}.certificate", "required for a cert role (trusted CA PEM)", has_value=False))
-        token_ttl, token_max = ttl_seconds(role.token_ttl), ttl_seconds(role.token_max_ttl)
-        if token_ttl is not None and token_max is not None and token_ttl > token_max:
-            add(Problem(f"{where}.token_ttl", f"exceeds token_max_ttl ({role.token_max_ttl})", role.token_ttl))
-        mount_max = ttl_seconds(method.tune.max_lease_ttl)
-        for name, seconds in (("token_ttl", token_ttl), ("token_max_ttl", token_max)):
-            if seconds is not None and mount_max is not None and seconds > mount_max:
-                add(Problem(f"{where}.{name}", f"exceeds the max_lease_ttl of mount {role.mount} "
-                          f"({method.tune.max_lease_ttl})", getattr(role, name)))
+        ttl_order(add, where, "token_ttl", role.token_ttl, "token_max_ttl", role.token_max_ttl)
+        # The longest the role's tokens live: checked once against the mount's ceiling.
+        longest = "token_max_ttl" if role.token_max_ttl is not None else "token_ttl"
+        ttl_order(add, where, longest, getattr(role, longest), f"the max_lease_ttl of mount {role.mount}",
+                  method.tune.max_lease_ttl)
 
     groups = {g.name: g for g in vault.groups}
-    if len(groups) != len(vault.groups):
-        add(Problem("vault.groups", "a group name is declared twice", has_value=False))
+    for index, group in repeated(vault.groups, lambda g: g.name):
+        add(Problem(f"vault.groups[{index}].name", "duplicate group name", group.name))
+    for index, group in enumerate(vault.groups):
+        if _in_cycle(group.name, groups):
+            add(Problem(f"vault.groups[{index}].member_groups", "group membership forms a cycle",
+                        list(group.member_groups)))
     for index, group in enumerate(vault.groups):
         where = f"vault.groups[{index}]"
         check_namespace(where, group.namespace)
@@ -373,9 +371,23 @@ def cross_reference_problems(vault: VaultSpec, environment: str, policy_names: s
                           f"group aliases need an oidc, jwt or ldap mount, not {method.type}", alias.mount))
 
     issues += engine_problems(vault.secret_engines, vault.quotas, vault.password_policies, environment,
-                              vault.edition == "enterprise", set(mounts), namespaces)
+                              vault.edition == "enterprise", set(mounts), check_namespace)
     engine_paths = {engine.path for engine in vault.secret_engines}
     for index, path in enumerate(vault.secret_mounts):
         if path.strip("/") in engine_paths:
             add(Problem(f"vault.secret_mounts[{index}]", "already declared in vault.secret_engines", path))
     return issues
+
+
+def _in_cycle(name: str, groups: dict[str, GroupSpec]) -> bool:
+    """Whether ``name`` reaches itself through member groups (undeclared members ignored)."""
+    stack, seen = list(groups[name].member_groups), set()
+    while stack:
+        member = stack.pop()
+        if member == name:
+            return True
+        if member in seen or member not in groups:
+            continue
+        seen.add(member)
+        stack.extend(groups[member].member_groups)
+    return False

@@ -9,7 +9,7 @@ import pulumi
 import pulumi_vault as vault
 
 from components.vault.scope import Scope
-from components.ttl import ttl_seconds
+from components.ttl import ttl_duration, ttl_seconds
 from components.vault_schema import AuthMethodSpec, RoleSpec
 
 
@@ -25,8 +25,8 @@ class Mount:
 def _tune(spec: AuthMethodSpec, args_type):
     tune = spec.tune
     return args_type(
-        default_lease_ttl=tune.default_lease_ttl,
-        max_lease_ttl=tune.max_lease_ttl,
+        default_lease_ttl=ttl_duration(tune.default_lease_ttl),
+        max_lease_ttl=ttl_duration(tune.max_lease_ttl),
         listing_visibility=tune.listing_visibility,
     )
 

@@ -8,7 +8,7 @@ from typing import Optional
 import pulumi
 import pulumi_vault as vault
 
-from components.secret_engines_schema import PasswordPolicySpec, QuotaSpec, password_policy_hcl
+from components.secret_engines_schema import PasswordPolicySpec, QuotaSpec, password_policy_hcl, quota_target
 from components.ttl import ttl_seconds
 from components.vault.scope import Scope
 
@@ -27,13 +27,13 @@ def declare_quotas(scope: Scope, specs: tuple[QuotaSpec, ...],
     """``mounts``: (namespace, secret engine path or ``auth/<path>``) -> the mount."""
     created: list[pulumi.Resource] = []
     for spec in specs:
-        target = spec.path if spec.path.startswith("auth/") else spec.path.split("/", 1)[0]
-        needs = [mounts[(spec.namespace, target)]] if spec.path else []
+        target = quota_target(spec.namespace, spec.path, mounts) if spec.path else None
+        needs = [mounts[target]] if target else []
         opts = scope.opts(spec.namespace, needs, after_audit=True)
         if spec.type == "rate-limit":
             created.append(vault.QuotaRateLimit(
                 scope.resource_name("quota-rate-limit", spec.namespace, spec.name), name=spec.name, path=spec.path,
-                namespace=spec.namespace, rate=float(spec.rate or 0), interval=ttl_seconds(spec.interval),
+                namespace=spec.namespace, rate=float(spec.rate),  # validated: set for rate-limit quotas interval=ttl_seconds(spec.interval),
                 block_interval=ttl_seconds(spec.block_interval), opts=opts))
         else:
             created.append(vault.QuotaLeaseCount(

@@ -22,15 +22,14 @@ MOUNT_TYPES = {"kv-v2": "kv", "database": "database", "pki": "pki", "transit": "
 
 @dataclass
 class Engine:
-    spec: SecretEngineSpec
     mount: pulumi.CustomResource
     """Has a ``path`` output."""
     ready: list[pulumi.Resource]
     """The mount and what must exist before it serves requests (a CA, a connection)."""
 
 
-def mount_opts(scope: Scope, spec: SecretEngineSpec, depends_on=()) -> pulumi.ResourceOptions:
-    opts = scope.opts(spec.namespace, depends_on, after_audit=True)
+def mount_opts(scope: Scope, spec: SecretEngineSpec) -> pulumi.ResourceOptions:
+    opts = scope.opts(spec.namespace, after_audit=True)
     if spec.type in PROTECTED_TYPES:
         opts = pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(protect=True))
     return opts
@@ -38,8 +37,8 @@ def mount_opts(scope: Scope, spec: SecretEngineSpec, depends_on=()) -> pulumi.Re
 
 def _mount(scope: Scope, spec: SecretEngineSpec) -> vault.Mount:
     max_lease = ttl_seconds(spec.tune.max_lease_ttl)
-    if spec.pki is not None:  # the mount's ceiling caps the CA certificate's lifetime
-        max_lease = max(max_lease or 0, ttl_seconds(spec.pki.ttl) or 0)
+    if spec.pki is not None and max_lease is None:  # the ceiling caps the CA's lifetime (validated when set)
+        max_lease = ttl_seconds(spec.pki.ttl)
     return vault.Mount(
         scope.resource_name("secret", spec.namespace, spec.path),
         path=spec.path,
@@ -73,5 +72,5 @@ def declare_secret_engines(scope: Scope, specs: tuple[SecretEngineSpec, ...],
                 ready = [mount, *secret_pki.declare(scope, spec, mount, root)]
             else:
                 ready = [mount, *secret_transit.declare(scope, spec, mount)]
-        engines[(spec.namespace, spec.path)] = Engine(spec, mount, ready)
+        engines[(spec.namespace, spec.path)] = Engine(mount, ready)
     return engines

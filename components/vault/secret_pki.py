@@ -10,6 +10,7 @@ import pulumi
 import pulumi_vault as vault
 
 from components.secret_engines_schema import SecretEngineSpec
+from components.ttl import ttl_duration
 from components.vault.scope import Scope
 
 if TYPE_CHECKING:
@@ -24,7 +25,7 @@ def declare(scope: Scope, spec: SecretEngineSpec, mount: vault.Mount, root: Opti
     keep = pulumi.ResourceOptions(protect=True)
     if pki.kind == "root":
         ca: pulumi.Resource = vault.pkisecret.SecretBackendRootCert(
-            name("pki-root"), backend=mount.path, namespace=spec.namespace, type="internal", ttl=pki.ttl,
+            name("pki-root"), backend=mount.path, namespace=spec.namespace, type="internal", ttl=ttl_duration(pki.ttl),
             key_type=pki.key_type, key_bits=pki.key_bits, max_path_length=pki.max_path_length, issuer_name="root",
             opts=pulumi.ResourceOptions.merge(scope.opts(spec.namespace, [mount]), keep), **subject)
         created = [ca]
@@ -34,7 +35,7 @@ def declare(scope: Scope, spec: SecretEngineSpec, mount: vault.Mount, root: Opti
             name("pki-csr"), backend=mount.path, namespace=spec.namespace, type="internal",
             key_type=pki.key_type, key_bits=pki.key_bits, opts=scope.opts(spec.namespace, [mount]), **subject)
         signed = vault.pkisecret.SecretBackendRootSignIntermediate(
-            name("pki-signed"), backend=root.mount.path, namespace=spec.namespace, csr=csr.csr, ttl=pki.ttl,
+            name("pki-signed"), backend=root.mount.path, namespace=spec.namespace, csr=csr.csr, ttl=ttl_duration(pki.ttl),
             format="pem_bundle", max_path_length=pki.max_path_length,
             opts=scope.opts(spec.namespace, [csr, *root.ready]), **subject)
         ca = vault.pkisecret.SecretBackendIntermediateSetSigned(
@@ -49,11 +50,11 @@ def declare(scope: Scope, spec: SecretEngineSpec, mount: vault.Mount, root: Opti
             issuing_certificates=list(urls.issuing_certificates), crl_distribution_points=list(urls.crl_distribution_points),
             ocsp_servers=list(urls.ocsp_servers), opts=after_ca))
     created.append(vault.pkisecret.SecretBackendCrlConfig(
-        name("pki-crl"), backend=mount.path, namespace=spec.namespace, expiry=pki.crl.expiry, disable=pki.crl.disable,
+        name("pki-crl"), backend=mount.path, namespace=spec.namespace, expiry=ttl_duration(pki.crl.expiry), disable=pki.crl.disable,
         auto_rebuild=pki.crl.auto_rebuild, enable_delta=pki.crl.enable_delta, opts=after_ca))
     created.append(vault.pkisecret.BackendConfigAutoTidy(
         name("pki-tidy"), backend=mount.path, namespace=spec.namespace, enabled=pki.tidy.enabled,
-        interval_duration=pki.tidy.interval, safety_buffer=pki.tidy.safety_buffer, tidy_cert_store=True,
+        interval_duration=ttl_duration(pki.tidy.interval), safety_buffer=ttl_duration(pki.tidy.safety_buffer), tidy_cert_store=True,
         tidy_revoked_certs=True, tidy_expired_issuers=True, opts=after_ca))
     for role in pki.roles:
         created.append(vault.pkisecret.SecretBackendRole(
@@ -63,5 +64,5 @@ def declare(scope: Scope, spec: SecretEngineSpec, mount: vault.Mount, root: Opti
             allow_wildcard_certificates=role.allow_wildcard_certificates, allow_any_name=role.allow_any_name,
             allow_localhost=role.allow_localhost, allow_ip_sans=role.allow_ip_sans, enforce_hostnames=True,
             server_flag=role.server_flag, client_flag=role.client_flag, key_type=role.key_type,
-            key_bits=role.key_bits, ttl=role.ttl, max_ttl=role.max_ttl, no_store=role.no_store, opts=after_ca))
+            key_bits=role.key_bits, ttl=ttl_duration(role.ttl), max_ttl=ttl_duration(role.max_ttl), no_store=role.no_store, opts=after_ca))
     return created

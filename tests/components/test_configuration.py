@@ -232,6 +232,17 @@ CROSS_CASES = [
     ("include-matches-nothing", "production", _set("policies", {"include": ["analytics-*", "billing"]}),
      ["vault.policies: vault.policies.include: `billing` matches no file",
       "names a policy that does not exist"]),
+    ("member-group-undeclared", "production", _append("groups", {"name": "a", "type": "internal", "member_groups": ["b"]}),
+     ["vault.groups[2].member_groups[0] = 'b'", "names a group that is not declared"]),
+    ("group-membership-cycle", "production", lambda v: v["groups"].extend([
+        {"name": "a", "type": "internal", "member_groups": ["b"]},
+        {"name": "b", "type": "internal", "member_groups": ["a"]}]),
+     ["vault.groups[2].member_groups = [\"b\"]: group membership forms a cycle",
+      "vault.groups[3].member_groups = [\"a\"]: group membership forms a cycle"]),
+    ("bound-claim-not-text", "production", _set("roles.4.bound_claims", {"email_verified": True}),
+     ["vault.roles[4].bound_claims.email_verified = true", "a claim value is a string or a list of strings"]),
+    ("token-ttl-above-mount-reported-once", "production", _set("roles.0.token_ttl", "48h"),
+     ["vault.roles[0].token_ttl = '48h'", "exceeds token_max_ttl"]),
     ("ldap-insecure", "production", _append("auth_methods", {
         "type": "ldap", "path": "ldap", "ldap": {"url": "ldap://dc.example.com", "userdn": "ou=users,dc=example",
                                                   "insecure_tls": True}}),
@@ -248,6 +259,8 @@ def test_cross_reference_errors_name_the_file_and_keys(stack, edit, expected):
     assert message.startswith(f"invalid stack configuration in Pulumi.{stack}.yaml")
     for fragment in expected:
         assert fragment in message, f"{fragment!r} not in:\n{message}"
+    for line in message.splitlines()[1:]:  # nothing reported beyond what the case is about
+        assert any(f in line for f in expected), f"unexpected: {line}"
 
 
 def test_a_plain_secret_is_never_echoed():

@@ -100,7 +100,22 @@ CASES = [
         {"type": "lease-count", "name": "cap", "path": "database", "max_leases": 10}),
      ["vault.quotas[2].type = 'lease-count'", "need Vault Enterprise"]),
     ("quota-on-undeclared-mount", lambda v: v["quotas"][1].update(path="kv-legacy"),
-     ["vault.quotas[1].path = 'kv-legacy'", "names no declared secret engine or auth mount"]),
+     ["vault.quotas[1].path = 'kv-legacy'", "is under no declared secret engine or auth mount"]),
+    ("quota-namespace-undeclared", lambda v: v["quotas"][0].update(namespace="team-a"),
+     ["vault.quotas[0].namespace = 'team-a'", "is not declared in vault.namespaces"]),
+    ("pki-mount-ceiling-below-ca", lambda v: engine(v, "pki").update(tune={"max_lease_ttl": "8760h"}),
+     ["vault.secret_engines[2].pki.ttl = '87600h'", "exceeds tune.max_lease_ttl: the mount caps its CA (8760h)"]),
+    ("allowed-role-typo-reported-once", lambda v: engine(v, "database")["database"]["connections"][0].update(
+        allowed_roles=["analytics-readonly", "analytics-readwrit", "analytics-etl"]),
+     ["vault.secret_engines[1].database.connections[0].allowed_roles[1] = 'analytics-readwrit'",
+      "names a role not declared on this engine"]),
+    ("duplicate-connection-reported-once", lambda v: engine(v, "database")["database"]["connections"].append(
+        dict(engine(v, "database")["database"]["connections"][0])),
+     ["vault.secret_engines[1].database.connections[1].name = 'analytics'", "duplicate connection"]),
+    ("iam-user-sts-ttl-at-its-key", lambda v: engine(v, "aws")["aws"]["roles"][0].update(
+        credential_type="iam_user", role_arns=[], policy_arns=["arn:aws:iam::aws:policy/ReadOnlyAccess"],
+        default_sts_ttl=None),
+     ["vault.secret_engines[5].aws.roles[0].max_sts_ttl = '1h'", "iam_user credentials are leases"]),
     ("rate-limit-without-rate", lambda v: v["quotas"][0].pop("rate"),
      ["vault.quotas[0].rate: required for a rate-limit quota"]),
     ("aws-assumed-role-without-roles", lambda v: engine(v, "aws")["aws"]["roles"][0].pop("role_arns"),
@@ -133,3 +148,16 @@ def test_invalid_engines_register_nothing(project, tmp_path):
     out = tmp_path / "out"
     assert main(["plan", "--stack", str(stack_file), "--out", str(out)]) == 2
     assert not out.exists()
+
+
+@pytest.mark.parametrize("path", ["database/creds/analytics-readonly", "auth/kubernetes/login", "auth/kubernetes"])
+def test_a_quota_path_under_a_declared_mount_is_accepted(path):
+    raw = change("production", lambda v: v["quotas"][1].update(path=path))
+    schema.load(raw, "Pulumi.production.yaml", "production")
+
+
+def test_provider_durations_are_what_gos_parser_reads():
+    from components.ttl import ttl_duration
+
+    assert [ttl_duration(t) for t in ("1h30m", "90s", "3600", "30d", "1d12h", None)] == [
+        "1h30m", "90s", "3600s", "2592000s", "129600s", None]
