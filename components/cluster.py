@@ -19,7 +19,7 @@ from components import cluster_objects as objects
 from components.config import StackConfig
 from components.server_config import AwsKmsSeal, RaftJoin, ServerConfigSpec, render_server_config
 from components.monitoring import VaultMonitoring, VaultMonitoringArgs
-from components.postgresql import PostgresqlStorage, PostgresqlStorageArgs
+from components.postgresql import CA_DIR as POSTGRESQL_CA_DIR, PostgresqlStorage, PostgresqlStorageArgs
 from components.tls import VaultTls, VaultTlsArgs
 
 
@@ -194,7 +194,6 @@ class VaultCluster(pulumi.ComponentResource):
         extra_env = list(args.extra_env)
         extra_volumes = []
         storage_needs: list[pulumi.Resource] = []
-        postgresql = None
         if storage_type == "postgresql":
             assert pg is not None and args.postgresql_admin_url is not None
             postgresql = PostgresqlStorage(
@@ -212,13 +211,13 @@ class VaultCluster(pulumi.ComponentResource):
                 ),
                 opts=in_namespace,
             )
-        if postgresql is not None:
+            # The Secret and the CA directory the connection URL names (sslrootcert): one source each.
             extra_env.append({"name": "VAULT_PG_CONNECTION_URL", "valueFrom": {"secretKeyRef": {
-                "name": f"{layout.name}-postgresql", "key": "connection-url"}}})
+                "name": postgresql.secret_name, "key": "connection-url"}}})
             if postgresql.ca_config_map:
                 extra_volumes.append((
                     {"name": "postgresql-ca", "configMap": {"name": postgresql.ca_config_map, "defaultMode": 0o444}},
-                    {"name": "postgresql-ca", "mountPath": "/vault/postgresql-ca", "readOnly": True},
+                    {"name": "postgresql-ca", "mountPath": POSTGRESQL_CA_DIR, "readOnly": True},
                 ))
             storage_needs.append(postgresql)
         checksum = pulumi.Output.all(self.server_config, server_cert_pem).apply(
@@ -228,7 +227,7 @@ class VaultCluster(pulumi.ComponentResource):
             f"{name}-server",
             metadata=layout.metadata(
                 layout.name,
-                annotations={**objects.SKIP_AWAIT, **objects.checkov_skips(cluster, postgresql is not None)},
+                annotations={**objects.SKIP_AWAIT, **objects.checkov_skips(cluster, bool(storage_needs))},
             ),
             spec=objects.statefulset_spec(layout, cluster, layout.name, checksum, extra_env, extra_volumes),
             opts=pulumi.ResourceOptions(

@@ -94,7 +94,7 @@ class PostgresDatabase(pulumi.ComponentResource):
             backup_retention_period=args.backup_retention_period,
             copy_tags_to_snapshot=True,
             skip_final_snapshot=False,
-            final_snapshot_identifier=f"{name}-final",
+            final_snapshot_identifier=f"{name}-{pulumi.get_stack()}-final",  # unique per stack in an account
             auto_minor_version_upgrade=True,
             db_name=args.database,
             username=args.master_username,

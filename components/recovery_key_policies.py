@@ -51,17 +51,6 @@ def custodian_policy(secret_arn: str, key_arn: str, region: str) -> dict[str, An
     }
 
 
-def custodian_trust_policy(custodians: Sequence[str]) -> dict[str, Any]:
-    """Who may assume the custodian role: the configured principals, nobody else."""
-    return {
-        "Version": VERSION,
-        "Statement": [
-            {"Sid": "Custodians", "Effect": "Allow", "Principal": {"AWS": sorted(custodians)},
-             "Action": "sts:AssumeRole"},
-        ],
-    }
-
-
 def key_policy(administrators: Sequence[str], custodian_role_arn: str, region: str) -> dict[str, Any]:
     """The dedicated key: administrators manage but cannot use it; the custodian role
     uses it through Secrets Manager only; nobody may disable or delete it."""

@@ -21,6 +21,7 @@ import pulumi_aws as aws
 
 from components import recovery_key_policies as documents
 from components.aws_account import key_administrators
+from components.unseal_policies import principals_trust_policy
 
 
 @dataclass
@@ -49,9 +50,10 @@ class RecoveryKeyCustody(pulumi.ComponentResource):
         role = aws.iam.Role(
             f"{name}-role", name=documents.role_name(args.cluster_name, args.stack),
             description="Vault recovery keys: read and write one Secrets Manager secret",
-            assume_role_policy=json.dumps(documents.custodian_trust_policy(args.custodians), indent=2,
+            assume_role_policy=json.dumps(principals_trust_policy("Custodians", args.custodians), indent=2,
                                           sort_keys=True),
-            max_session_duration=3600, tags=args.tags, opts=child)
+            max_session_duration=3600, tags=args.tags,
+            opts=pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(protect=True)))  # named by the key policy
 
         administrators = key_administrators(args.key_administrators, provider)
         key = aws.kms.Key(

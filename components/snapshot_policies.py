@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-VERSION = "2012-10-17"
+from components.unseal_policies import VERSION
 
 
 def uploader_policy(bucket_arn: str, prefix: str, key_arn: str) -> dict[str, Any]:
@@ -34,15 +34,6 @@ def reader_policy(bucket_arn: str, prefix: str, key_arn: str) -> dict[str, Any]:
              "Resource": f"{bucket_arn}/{prefix}/*"},
             {"Sid": "DecryptSnapshots", "Effect": "Allow", "Action": ["kms:Decrypt"], "Resource": key_arn},
         ],
-    }
-
-
-def restore_trust_policy(principals: list[str]) -> dict[str, Any]:
-    """Who may assume the restore role: the configured operators."""
-    return {
-        "Version": VERSION,
-        "Statement": [{"Sid": "Operators", "Effect": "Allow", "Principal": {"AWS": sorted(principals)},
-                       "Action": "sts:AssumeRole"}],
     }
 
 

@@ -21,6 +21,7 @@ import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 
 from components import snapshot_policies
+from components.unseal_policies import principals_trust_policy
 from components.workload_identity import WorkloadIdentity
 
 RUN_AS = 10100
@@ -108,7 +109,7 @@ class RaftSnapshots(pulumi.ComponentResource):
             restore = aws.iam.Role(
                 f"{name}-restore-role", name=f"{args.name}-snapshot-restore-{args.stack}",
                 description="Vault snapshots: list and read under one prefix only",
-                assume_role_policy=json.dumps(snapshot_policies.restore_trust_policy(list(args.restore_principals)),
+                assume_role_policy=json.dumps(principals_trust_policy("Operators", args.restore_principals),
                                               indent=2, sort_keys=True),
                 max_session_duration=3600, tags=args.tags, opts=child)
             aws.iam.RolePolicy(

@@ -108,7 +108,9 @@ class KmsUnseal(pulumi.ComponentResource):
             assume_role_policy=json.dumps(trust, indent=2, sort_keys=True),
             max_session_duration=3600,
             tags=args.tags,
-            opts=child,
+            # The key policy names this role: a re-created role (new principal id) could no
+            # longer unseal Vault, so it is protected like the key.
+            opts=pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(protect=True)),
         )
         self.role_arn = role.arn
 

@@ -85,6 +85,15 @@ def role_policy(key_arn: str) -> dict[str, Any]:
     }
 
 
+def principals_trust_policy(sid: str, principals: Sequence[str]) -> dict[str, Any]:
+    """Trust for people or roles: the listed IAM principals may assume the role, nobody else."""
+    return {
+        "Version": VERSION,
+        "Statement": [{"Sid": sid, "Effect": "Allow", "Principal": {"AWS": sorted(principals)},
+                       "Action": "sts:AssumeRole"}],
+    }
+
+
 def irsa_trust_policy(oidc_provider_arn: str, namespace: str, service_account: str) -> dict[str, Any]:
     """Trust for IRSA: only Vault's service account, only with the STS audience."""
     issuer = oidc_provider_arn.split(":oidc-provider/", 1)[1]

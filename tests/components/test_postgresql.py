@@ -70,6 +70,7 @@ def test_rds_is_protected_encrypted_multi_az_and_backed_up(plan):
     assert inputs["multiAz"] and inputs["storageEncrypted"] and inputs["deletionProtection"]
     assert inputs["backupRetentionPeriod"] == 14 and inputs["publiclyAccessible"] is False
     assert inputs["skipFinalSnapshot"] is False and inputs["password"] == "[secret]"
+    assert inputs["finalSnapshotIdentifier"] == "vault-database-postgresql-final"  # unique per stack
     parameters = {p["name"]: p["value"] for p in one(plan, "aws:rds/parameterGroup:ParameterGroup").inputs["parameters"]}
     assert parameters["rds.force_ssl"] == "1"
     group = one(plan, "aws:ec2/securityGroup:SecurityGroup").inputs

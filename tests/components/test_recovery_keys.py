@@ -31,6 +31,8 @@ def test_custody_is_one_protected_secret_under_a_dedicated_key_for_one_role(stac
     assert not plan.of_type("aws:secretsmanager/secretVersion:SecretVersion"), "the value never passes through Pulumi"
     (key,) = [k for k in plan.of_type("aws:kms/key:Key") if "recovery keys" in k.inputs["description"]]
     assert key.protect and key.inputs["enableKeyRotation"] is True
+    (role,) = [r for r in plan.of_type("aws:iam/role:Role") if r.name == "vault-recovery-keys-role"]
+    assert role.protect
 
     documents = dict(artifacts.aws_documents(plan.resources()))
     role_arn = f"arn:aws:iam::123456789012:role/vault-recovery-keys-{stack}"

@@ -37,6 +37,8 @@ def test_key_is_protected_rotating_and_symmetric(stack_plan):
     assert inputs["rotationPeriodInDays"] == 365
     assert (inputs["keyUsage"], inputs["customerMasterKeySpec"]) == ("ENCRYPT_DECRYPT", "SYMMETRIC_DEFAULT")
     assert inputs["bypassPolicyLockoutSafetyCheck"] is False
+    (role,) = unseal(plan.of_type(ROLE))
+    assert role.protect, "the key policy names the role: a re-created role could not unseal"
     (alias,) = unseal(plan.of_type("aws:kms/alias:Alias"))
     assert alias.protect is True and alias.inputs["name"] == "alias/vault-unseal-production"
 
