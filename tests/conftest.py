@@ -69,9 +69,71 @@ def plan_with(stack: str, raw: dict[str, Any]):
     return monitor
 
 
+@pytest.fixture(autouse=True)
+def no_operator_environment(monkeypatch):
+    """Nothing from the machine running the tests reaches the commands: no Vault token,
+    address or CA, no snapshot bucket, no project override, no AWS profile."""
+    import os
+
+    for name in list(os.environ):
+        if name.startswith(("VAULT_", "AWS_")) or name == "VAULT_PLATFORM_PROJECT_DIR":
+            monkeypatch.delenv(name)
+
+
+REGION = "eu-west-1"
+
+
+def denied(call, action: str | None = None) -> bool:
+    """True when AWS (moto) refused ``call`` for lack of permission (to ``action``, when
+    given: moto's JSON APIs name it; S3 answers a bare AccessDenied)."""
+    from botocore.exceptions import ClientError
+
+    try:
+        call()
+    except ClientError as error:
+        refused = (error.response["Error"].get("Code") in ("AccessDenied", "AccessDeniedException")
+                   or error.response["ResponseMetadata"].get("HTTPStatusCode") == 403)
+        return refused and (action is None or f"not authorized to perform: {action}" in str(error))
+    return False
+
+
+@pytest.fixture
+def kms_actions_target_the_key(monkeypatch):
+    """moto checks KMS calls against "*"; AWS checks them against the key they name.
+    Supply the key's ARN (resolved by moto's own key store) and leave the evaluation to moto."""
+    import json
+
+    from moto.kms.responses import KmsResponse
+
+    def target(self) -> str:
+        key_ref = json.loads(self.body or "{}").get("KeyId")
+        if not key_ref:
+            return "*"
+        backend = self.kms_backend
+        return backend.keys[backend.any_id_to_key_id(key_ref)].arn
+
+    monkeypatch.setattr(KmsResponse, "_determine_resource", target, raising=False)
+
+
+@pytest.fixture
+def secrets_target_the_secret(monkeypatch):
+    """The same for Secrets Manager: a call is checked against the ARN of the secret it names."""
+    import json
+
+    from moto.secretsmanager.responses import SecretsManagerResponse
+
+    def target(self) -> str:
+        secret_id = json.loads(self.body or "{}").get("SecretId")
+        if secret_id and secret_id in self.backend.secrets:
+            return self.backend.secrets[secret_id].arn
+        return "*"
+
+    monkeypatch.setattr(SecretsManagerResponse, "_determine_resource", target, raising=False)
+
+
 @pytest.fixture
 def aws_credentials(monkeypatch):
     """Fake credentials and region, so that boto3 under moto never looks for real ones."""
     for name, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
-                        "AWS_DEFAULT_REGION": "eu-west-1"}.items():
+                        "AWS_DEFAULT_REGION": REGION}.items():
         monkeypatch.setenv(name, value)

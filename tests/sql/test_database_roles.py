@@ -97,44 +97,49 @@ def expiration(delta: timedelta) -> str:
     return (datetime.now(timezone.utc) + delta).strftime("%Y-%m-%d %H:%M:%S%z")
 
 
+SCHEMA = (
+    "REVOKE CREATE ON SCHEMA public FROM PUBLIC",
+    "CREATE SCHEMA analytics AUTHORIZATION analytics_owner",
+    "CREATE TABLE analytics.events (id bigserial PRIMARY KEY, payload text NOT NULL)",
+    "CREATE TABLE analytics.reports (id bigserial PRIMARY KEY, title text NOT NULL)",
+    "ALTER TABLE analytics.events OWNER TO analytics_owner",
+    "ALTER TABLE analytics.reports OWNER TO analytics_owner",
+    "INSERT INTO analytics.events (payload) VALUES ('first'), ('second')",
+    "CREATE SCHEMA billing AUTHORIZATION analytics_owner",
+    "CREATE TABLE billing.invoices (id int PRIMARY KEY, amount numeric NOT NULL)",
+    "ALTER TABLE billing.invoices OWNER TO analytics_owner",
+    f"GRANT USAGE ON SCHEMA analytics TO {ADMIN} WITH GRANT OPTION",
+    f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA analytics TO {ADMIN} WITH GRANT OPTION",
+    f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA analytics TO {ADMIN} WITH GRANT OPTION",
+)
+"""Run as the superuser inside the analytics database."""
+
+
 @pytest.fixture
 def analytics(postgres_server):
     """The analytics database: tables owned by another role, Vault's administrator a
     non-superuser with CREATEROLE holding the grants it hands out (WITH GRANT OPTION),
     PUBLIC unable to connect, and a billing schema nobody generated may read."""
     superuser = postgres_server["superuser"]
-    with psycopg.connect(**superuser, autocommit=True) as connection:
-        connection.execute(f"CREATE ROLE {ADMIN} LOGIN CREATEROLE PASSWORD '{ADMIN_PASSWORD}'")
-        connection.execute("CREATE ROLE analytics_owner NOLOGIN")
-        connection.execute("CREATE ROLE analytics_etl LOGIN PASSWORD 'initial-etl-password'")
-        connection.execute("CREATE DATABASE analytics OWNER analytics_owner")
-        connection.execute("REVOKE ALL ON DATABASE analytics FROM PUBLIC")
-        connection.execute(f"GRANT CONNECT ON DATABASE analytics TO {ADMIN} WITH GRANT OPTION")
-        connection.execute("GRANT CONNECT ON DATABASE analytics TO analytics_etl")
-    with psycopg.connect(**{**superuser, "dbname": "analytics"}, autocommit=True) as connection:
-        for statement in (
-            "REVOKE CREATE ON SCHEMA public FROM PUBLIC",
-            "CREATE SCHEMA analytics AUTHORIZATION analytics_owner",
-            "CREATE TABLE analytics.events (id bigserial PRIMARY KEY, payload text NOT NULL)",
-            "CREATE TABLE analytics.reports (id bigserial PRIMARY KEY, title text NOT NULL)",
-            "ALTER TABLE analytics.events OWNER TO analytics_owner",
-            "ALTER TABLE analytics.reports OWNER TO analytics_owner",
-            "INSERT INTO analytics.events (payload) VALUES ('first'), ('second')",
-            "CREATE SCHEMA billing AUTHORIZATION analytics_owner",
-            "CREATE TABLE billing.invoices (id int PRIMARY KEY, amount numeric NOT NULL)",
-            "ALTER TABLE billing.invoices OWNER TO analytics_owner",
-            f"GRANT USAGE ON SCHEMA analytics TO {ADMIN} WITH GRANT OPTION",
-            f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA analytics TO {ADMIN} WITH GRANT OPTION",
-            f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA analytics TO {ADMIN} WITH GRANT OPTION",
-        ):
-            connection.execute(statement)
-    server = {"host": postgres_server["host"], "port": postgres_server["port"], "dbname": "analytics"}
-    yield server
-    with psycopg.connect(**superuser, autocommit=True) as connection:
-        connection.execute("DROP DATABASE analytics WITH (FORCE)")
-        leftovers = [row[0] for row in connection.execute("SELECT rolname FROM pg_roles WHERE rolname LIKE 'v-%'")]
-        for role in [*leftovers, ADMIN, "analytics_owner", "analytics_etl"]:
-            connection.execute(f'DROP ROLE IF EXISTS "{role}"')
+    try:
+        with psycopg.connect(**superuser, autocommit=True) as connection:
+            connection.execute(f"CREATE ROLE {ADMIN} LOGIN CREATEROLE PASSWORD '{ADMIN_PASSWORD}'")
+            connection.execute("CREATE ROLE analytics_owner NOLOGIN")
+            connection.execute("CREATE ROLE analytics_etl LOGIN PASSWORD 'initial-etl-password'")
+            connection.execute("CREATE DATABASE analytics OWNER analytics_owner")
+            connection.execute("REVOKE ALL ON DATABASE analytics FROM PUBLIC")
+            connection.execute(f"GRANT CONNECT ON DATABASE analytics TO {ADMIN} WITH GRANT OPTION")
+            connection.execute("GRANT CONNECT ON DATABASE analytics TO analytics_etl")
+        with psycopg.connect(**{**superuser, "dbname": "analytics"}, autocommit=True) as connection:
+            for statement in SCHEMA:
+                connection.execute(statement)
+        yield {"host": postgres_server["host"], "port": postgres_server["port"], "dbname": "analytics"}
+    finally:  # also after a failed setup, so that the next test starts clean
+        with psycopg.connect(**superuser, autocommit=True) as connection:
+            connection.execute("DROP DATABASE IF EXISTS analytics WITH (FORCE)")
+            leftovers = [row[0] for row in connection.execute("SELECT rolname FROM pg_roles WHERE rolname LIKE 'v-%'")]
+            for role in [*leftovers, ADMIN, "analytics_owner", "analytics_etl"]:
+                connection.execute(f'DROP ROLE IF EXISTS "{role}"')
 
 
 def run_as_vault(server: dict, statements: list[str]) -> None:

@@ -86,7 +86,9 @@ def test_access_command_diffs_against_a_base_plan(project, tmp_path, capsys):
                  str(tmp_path / "base")]) == 0
     out = capsys.readouterr().out
     assert "| role kubernetes/ingest | `secret/data/production/analytics/ingest/*` | list, read | read | loses list |" in out
-    assert main(["access", "--stack", "production", "--diff", str(tmp_path / "nowhere")]) == 2
+    assert main(["access", "--stack", "production", "--out", str(tmp_path / "head2"), "--diff",
+                 str(tmp_path / "nowhere")]) == 2
+    assert "--diff takes the directory of an earlier plan" in capsys.readouterr().err
 
 
 def chromium() -> str:

@@ -73,3 +73,22 @@ def test_the_command_exits_non_zero_on_failure(project, tmp_path, capsys):
 def test_run_all_covers_every_file(project):
     results = run_all(project)
     assert len({r.file for r in results}) == len(TESTS) and all(r.ok for r in results)
+
+
+def test_every_shipped_policy_is_exercised_by_a_test(project):
+    """Each policies/*.hcl is among the policies some test file checks: named in
+    `policies:`, or held by the `role:`/`group:` it names in some environment."""
+    import yaml
+
+    from vault_platform.policy_tests import ENVIRONMENTS, load_environment
+
+    environments = {name: load_environment(project, name) for name in ENVIRONMENTS}
+    covered: set[str] = set()
+    for path in TESTS:
+        spec = yaml.safe_load(path.read_text())
+        for name in spec.get("environments") or ENVIRONMENTS:
+            env = environments[name]
+            covered |= set(spec.get("policies") or ())
+            covered |= set(env.roles.get(spec.get("role"), ())) | set(env.groups.get(spec.get("group"), ()))
+    shipped = {path.stem for path in (project / "policies").glob("*.hcl")}
+    assert shipped - covered == set(), "add a policies/tests/*.yaml for these"

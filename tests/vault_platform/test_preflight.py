@@ -19,50 +19,24 @@ import json
 
 import boto3
 import pytest
-from botocore.exceptions import ClientError
 from moto import mock_aws
 from moto.core import set_initial_no_auth_action_count
 
 from components import unseal_policies as documents
 from components.config import load_stack_file
 from vault_platform.iam_eval import evaluate
+from tests.conftest import REGION, denied
 from vault_platform.preflight import PreflightError, render_report, run_preflight
 
-REGION = "eu-west-1"
 
 
 pytestmark = pytest.mark.usefixtures("aws_credentials")
-
-
-@pytest.fixture
-def kms_actions_target_the_key(monkeypatch):
-    from moto.kms.responses import KmsResponse
-
-    def target(self) -> str:
-        key_ref = json.loads(self.body or "{}").get("KeyId")
-        if not key_ref:
-            return "*"
-        backend = self.kms_backend
-        return backend.keys[backend.any_id_to_key_id(key_ref)].arn
-
-    monkeypatch.setattr(KmsResponse, "_determine_resource", target, raising=False)
 
 
 def rendered_role_policy(stack_plan) -> dict:
     from vault_platform.artifacts import aws_documents
 
     return dict(aws_documents(stack_plan("production").resources()))["vault-unseal-role-policy"]
-
-
-def denied(action: str, call) -> bool:
-    """True when AWS (moto) refused ``call`` for lack of permission to ``action``.
-    moto answers KMS's JSON API with an XML 403 body, so botocore sees code "403"."""
-    try:
-        call()
-    except ClientError as error:
-        status = error.response["ResponseMetadata"].get("HTTPStatusCode")
-        return status == 403 and f"not authorized to perform: {action}" in str(error)
-    return False
 
 
 @set_initial_no_auth_action_count(5)
@@ -87,15 +61,15 @@ def test_rendered_role_policy_allow_deny_matrix_is_enforced(stack_plan, kms_acti
     assert vault.decrypt(CiphertextBlob=blob, KeyId=unseal_key)["Plaintext"] == b"root key"
     assert vault.describe_key(KeyId=unseal_key)["KeyMetadata"]["Arn"] == unseal_key
 
-    assert denied("kms:Encrypt", lambda: vault.encrypt(KeyId=other_key, Plaintext=b"x"))
-    assert denied("kms:DescribeKey", lambda: vault.describe_key(KeyId=other_key))
-    assert denied("kms:ScheduleKeyDeletion",
-                  lambda: vault.schedule_key_deletion(KeyId=unseal_key, PendingWindowInDays=7))
-    assert denied("kms:DisableKey", lambda: vault.disable_key(KeyId=unseal_key))
-    assert denied("kms:PutKeyPolicy",
-                  lambda: vault.put_key_policy(KeyId=unseal_key, PolicyName="default", Policy="{}"))
-    assert denied("kms:CreateGrant", lambda: vault.create_grant(
-        KeyId=unseal_key, GranteePrincipal="arn:aws:iam::123456789012:root", Operations=["Decrypt"]))
+    assert denied(lambda: vault.encrypt(KeyId=other_key, Plaintext=b"x"), "kms:Encrypt")
+    assert denied(lambda: vault.describe_key(KeyId=other_key), "kms:DescribeKey")
+    assert denied(lambda: vault.schedule_key_deletion(KeyId=unseal_key, PendingWindowInDays=7),
+                  "kms:ScheduleKeyDeletion")
+    assert denied(lambda: vault.disable_key(KeyId=unseal_key), "kms:DisableKey")
+    assert denied(lambda: vault.put_key_policy(KeyId=unseal_key, PolicyName="default", Policy="{}"),
+                  "kms:PutKeyPolicy")
+    assert denied(lambda: vault.create_grant(KeyId=unseal_key, GranteePrincipal="arn:aws:iam::123456789012:root",
+                                             Operations=["Decrypt"]), "kms:CreateGrant")
     # and the document itself grants none of them:
     for action in ("kms:ScheduleKeyDeletion", "kms:DisableKey", "kms:PutKeyPolicy", "kms:CreateGrant"):
         assert evaluate([policy], action, unseal_key) == "implicitDeny"

@@ -13,24 +13,15 @@ import json
 
 import boto3
 import pytest
-from botocore.exceptions import ClientError
 from moto import mock_aws
 from moto.core import set_initial_no_auth_action_count
 
 from components.snapshot_policies import bucket_policy, reader_policy, uploader_policy
+from tests.conftest import REGION, denied
 
-REGION = "eu-west-1"
 
 
 pytestmark = pytest.mark.usefixtures("aws_credentials")
-
-
-def denied(call) -> bool:
-    try:
-        call()
-    except ClientError as error:
-        return error.response["Error"]["Code"] == "AccessDenied"
-    return False
 
 
 @set_initial_no_auth_action_count(6)
