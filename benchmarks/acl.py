@@ -19,8 +19,8 @@ from pathlib import Path
 PROJECT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT))
 
-from vault_platform import access  # noqa: E402
-from vault_platform.acl import ACL, parse_policy  # noqa: E402
+from vault_platform.policy import access  # noqa: E402
+from vault_acl import ACL, parse_policy  # noqa: E402
 
 
 def synthetic_policies(count: int, seed: int = 7) -> dict:
@@ -80,8 +80,8 @@ def main() -> None:
           f"({allowed:,} allowed)")
 
 
-    from vault_platform.plan import run_plan
-    from vault_platform.policy_report import matrix_of_plan
+    from vault_platform.plan.program import run_plan
+    from vault_platform.policy.report import matrix_of_plan
 
     plan = run_plan("production", PROJECT)
     start = time.perf_counter()

@@ -73,7 +73,7 @@ def synthetic(count: int) -> dict:
 
 def child(kind: str, arg: str) -> dict:
     """One measurement in this process."""
-    from vault_platform.plan import run_plan, run_program
+    from vault_platform.plan.program import run_plan, run_program
 
     if kind == "stack":
         seconds, plan = _timed(lambda: run_plan(arg, PROJECT))

@@ -10,7 +10,7 @@ import pulumi
 from pulumi.runtime import config as runtime_config
 
 from components import config as schema
-from components.secret_values import mark_runtime_secrets
+from components.config.secrets import mark_runtime_secrets
 
 
 def raw_values() -> dict[str, object]:

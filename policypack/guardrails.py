@@ -22,8 +22,8 @@ from pulumi_policy import (
     StackValidationPolicy,
 )
 
-from vault_platform.acl import PolicyParseError, parse_policy
-from vault_platform.lints import errors, lint_policy
+from vault_acl import PolicyParseError, parse_policy
+from vault_platform.policy.lints import errors, lint_policy
 
 CLUSTER = "vault-platform:cluster:VaultCluster"
 

@@ -12,7 +12,8 @@ from typing import Any, Callable
 
 import pytest
 
-from vault_platform.plan import Plan, run_plan, run_program, use_project
+from vault_platform.plan.program import Plan, run_plan, run_program
+from vault_platform.project import use_project
 
 PROJECT = use_project(Path(__file__).resolve().parent.parent)
 STACKS = ("dev", "staging", "production")

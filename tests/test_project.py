@@ -7,7 +7,7 @@ from pathlib import Path
 import yaml
 
 from components.config import NAMESPACE
-from vault_platform.config_reference import render_reference, update_readme
+from vault_platform.plan.reference import render_reference, update_readme
 
 
 def test_configuration_reference_in_readme_is_current(project: Path):

@@ -6,7 +6,7 @@ import pulumi
 import pulumi_vault as vault
 
 from components.vault.scope import Scope
-from components.vault_schema import AuditDeviceSpec
+from components.config.vault.spec import AuditDeviceSpec
 
 
 def device_options(spec: AuditDeviceSpec) -> dict[str, str]:

@@ -9,8 +9,8 @@ import pulumi
 import pulumi_vault as vault
 
 from components.vault.scope import Scope
-from components.ttl import ttl_duration, ttl_seconds
-from components.vault_schema import AuthMethodSpec, RoleSpec
+from components.config.units import ttl_duration, ttl_seconds
+from components.config.vault.spec import AuthMethodSpec, RoleSpec
 
 
 @dataclass
@@ -98,7 +98,7 @@ def declare_auth_methods(scope: Scope, specs: tuple[AuthMethodSpec, ...]) -> dic
 
 
 def _default_kubernetes():
-    from components.vault_schema import KubernetesAuthSpec
+    from components.config.vault.spec import KubernetesAuthSpec
 
     return KubernetesAuthSpec()
 

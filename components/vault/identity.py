@@ -9,7 +9,7 @@ import pulumi_vault as vault
 
 from components.vault.auth import Mount
 from components.vault.scope import Scope
-from components.vault_schema import GroupSpec
+from components.config.vault.spec import GroupSpec
 
 
 def declare_groups(

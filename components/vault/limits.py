@@ -8,8 +8,8 @@ from typing import Optional
 import pulumi
 import pulumi_vault as vault
 
-from components.secret_engines_schema import PasswordPolicySpec, QuotaSpec, password_policy_hcl, quota_target
-from components.ttl import ttl_seconds
+from components.config.vault.engines import PasswordPolicySpec, QuotaSpec, password_policy_hcl, quota_target
+from components.config.units import ttl_seconds
 from components.vault.scope import Scope
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pulumi_vault as vault
 
 from components.vault.scope import Scope
-from components.vault_schema import NamespaceSpec
+from components.config.vault.spec import NamespaceSpec
 
 
 def declare_namespaces(scope: Scope, specs: tuple[NamespaceSpec, ...]) -> None:

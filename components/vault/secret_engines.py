@@ -1,6 +1,6 @@
 """Secret engines: one mount per declared engine, then its configuration and roles
-(one module per engine type: ``secret_kv``, ``secret_database``, ``secret_pki``,
-``secret_transit``, ``secret_aws``). Mounts holding data that cannot be recreated —
+(one module per engine type under :mod:`components.vault.engines`: ``kv``, ``database``,
+``pki``, ``transit``, ``aws``). Mounts holding data that cannot be recreated —
 KV secrets, a CA's key, transit keys — are protected from deletion."""
 
 from __future__ import annotations
@@ -11,9 +11,9 @@ from typing import Optional
 import pulumi
 import pulumi_vault as vault
 
-from components.secret_engines_schema import SecretEngineSpec
-from components.ttl import ttl_seconds
-from components.vault import secret_aws, secret_database, secret_kv, secret_pki, secret_transit
+from components.config.vault.engines import SecretEngineSpec
+from components.config.units import ttl_seconds
+from components.vault.engines import aws, database, kv, pki, transit
 from components.vault.scope import Scope
 
 PROTECTED_TYPES = ("kv-v2", "pki", "transit")
@@ -59,18 +59,18 @@ def declare_secret_engines(scope: Scope, specs: tuple[SecretEngineSpec, ...],
     ordered = sorted(specs, key=lambda s: s.pki is not None and s.pki.kind == "intermediate")
     for spec in ordered:
         if spec.type == "aws":
-            mount = secret_aws.declare_backend(scope, spec, mount_opts(scope, spec))
-            ready = [mount, *secret_aws.declare_roles(scope, spec, mount)]
+            mount = aws.declare_backend(scope, spec, mount_opts(scope, spec))
+            ready = [mount, *aws.declare_roles(scope, spec, mount)]
         else:
             mount = _mount(scope, spec)
             if spec.type == "kv-v2":
-                ready = [mount, secret_kv.declare(scope, spec, mount)]
+                ready = [mount, kv.declare(scope, spec, mount)]
             elif spec.type == "database":
-                ready = [mount, *secret_database.declare(scope, spec, mount, password_policies)]
+                ready = [mount, *database.declare(scope, spec, mount, password_policies)]
             elif spec.type == "pki":
                 root = engines.get((spec.namespace, spec.pki.issuer or "")) if spec.pki.kind == "intermediate" else None
-                ready = [mount, *secret_pki.declare(scope, spec, mount, root)]
+                ready = [mount, *pki.declare(scope, spec, mount, root and root.mount, root.ready if root else ())]
             else:
-                ready = [mount, *secret_transit.declare(scope, spec, mount)]
+                ready = [mount, *transit.declare(scope, spec, mount)]
         engines[(spec.namespace, spec.path)] = Engine(mount, ready)
     return engines

@@ -8,7 +8,7 @@ import json
 import pytest
 
 from tests.conftest import plan_with, stack_raw, with_values
-from vault_platform import artifacts
+from vault_platform.plan import artifacts
 
 
 def one(plan, type_):

@@ -20,7 +20,7 @@ import psycopg
 import pytest
 
 from components.config import load_stack_file
-from components.secret_engines_schema import DatabaseConnectionSpec, PasswordPolicySpec
+from components.config.vault.engines import DatabaseConnectionSpec, PasswordPolicySpec
 from tests.conftest import PROJECT, STACKS
 
 READ = "read"

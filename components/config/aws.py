@@ -1,0 +1,116 @@
+"""The stack's AWS sections: the seal (AWS KMS auto-unseal with a workload identity, or
+Shamir in dev) and the first boot's recovery keys: their types (the rules across them are
+in :mod:`components.config.rules`)."""
+
+from __future__ import annotations
+
+from typing import Literal, Optional
+
+from pydantic import Field, StrictBool, StrictInt, StrictStr
+
+from components.config.base import ACCOUNT_ARN, AWS_REGION, Model
+
+
+
+class WorkloadIdentityConfig(Model):
+    """How Vault's pods obtain AWS credentials (never static keys)."""
+
+    mode: Literal["irsa", "pod-identity"] = Field(
+        "irsa",
+        description="`irsa`: an IAM role trusted by the cluster's OIDC provider for Vault's "
+        "service account; `pod-identity`: EKS Pod Identity with an association.",
+    )
+    oidc_provider_arn: Optional[StrictStr] = Field(
+        None,
+        pattern=rf"^{ACCOUNT_ARN}:iam::[0-9]{{12}}:oidc-provider/[A-Za-z0-9._/-]+$",
+        description="The cluster's IAM OIDC provider ARN (mode `irsa`).",
+    )
+    cluster_name: Optional[StrictStr] = Field(
+        None,
+        pattern=r"^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$",
+        description="The EKS cluster name (mode `pod-identity`).",
+    )
+    cluster_region: Optional[StrictStr] = Field(
+        None,
+        pattern=AWS_REGION,
+        description="Region of the EKS cluster (mode `pod-identity`); the key's region when omitted.",
+    )
+
+
+class AwsKmsConfig(Model):
+    """The AWS KMS key that seals Vault's root key."""
+
+    region: StrictStr = Field(..., pattern=AWS_REGION, description="AWS region of the key.")
+    existing_key_arn: Optional[StrictStr] = Field(
+        None,
+        pattern=rf"^{ACCOUNT_ARN}:kms:[a-z0-9-]+:[0-9]{{12}}:key/[A-Za-z0-9-]+$",
+        description="Bring your own key: its ARN. Nothing is created for the key then, and its "
+        "key policy (yours) must let Vault's role use it.",
+    )
+    deletion_window_in_days: StrictInt = Field(
+        30, ge=7, le=30, description="Waiting period before a scheduled deletion (7-30 days)."
+    )
+    enable_key_rotation: StrictBool = Field(
+        True, description="Yearly automatic rotation of the key material (dev may turn it off)."
+    )
+    rotation_period_in_days: StrictInt = Field(
+        365, ge=90, le=2560, description="Days between automatic rotations (90-2560)."
+    )
+    key_administrators: tuple[StrictStr, ...] = Field(
+        (),
+        description="IAM principal ARNs that manage the key but cannot use it; the account "
+        "(IAM policies decide) when omitted. The deploying identity must be among them.",
+    )
+    identity: WorkloadIdentityConfig = Field(
+        WorkloadIdentityConfig(), description="Workload identity of Vault's pods."
+    )
+
+
+class UnsealConfig(Model):
+    """How Vault unseals itself."""
+
+    type: Literal["awskms", "shamir"] = Field(
+        "awskms",
+        description="`awskms`: auto-unseal with an AWS KMS key; `shamir`: key shares held by "
+        "people, dev only.",
+    )
+    awskms: Optional[AwsKmsConfig] = Field(None, description="Required when type is `awskms`.")
+
+
+class RecoveryKeyCustodyConfig(Model):
+    """Recovery keys kept in AWS Secrets Manager: one secret under a dedicated KMS key,
+    reachable through one custodian role."""
+
+    custodians: tuple[StrictStr, ...] = Field(
+        (),
+        description="IAM principal ARNs allowed to assume the custodian role, which may read and write the "
+        "one recovery-key secret and nothing else (at least one).",
+    )
+    recovery_window_in_days: StrictInt = Field(
+        30, ge=7, le=30, description="Days a deleted secret can still be restored (7-30)."
+    )
+
+
+class InitializationConfig(Model):
+    """The first boot of a new cluster: `vault-platform init` (see README, First boot)."""
+
+    recovery_shares: StrictInt = Field(
+        5, ge=1, le=10,
+        description="Key shares made at initialisation: recovery keys with AWS KMS, unseal keys with Shamir.",
+    )
+    recovery_threshold: StrictInt = Field(
+        3, ge=1, le=10, description="Shares needed to generate a root token (at most recovery_shares)."
+    )
+    recovery_keys: Literal["secrets-manager", "pgp"] = Field(
+        "secrets-manager",
+        description="`secrets-manager`: stored in one AWS Secrets Manager secret under a dedicated KMS key "
+        "(needs unseal.type awskms); `pgp`: each share encrypted by Vault to one operator's public key.",
+    )
+    pgp_keys: tuple[StrictStr, ...] = Field(
+        (),
+        description="With `pgp`: one public-key file per share, relative to the repository (armoured or binary "
+        "`gpg --export`).",
+    )
+    secrets_manager: RecoveryKeyCustodyConfig = Field(
+        RecoveryKeyCustodyConfig(), description="With `secrets-manager`: the custodians of the secret."
+    )

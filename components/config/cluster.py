@@ -1,0 +1,216 @@
+"""The stack's Kubernetes-facing sections: the target cluster, the Vault workload, TLS,
+network policies, monitoring and telemetry: their types (the rules across them are in
+:mod:`components.config.rules`)."""
+
+from __future__ import annotations
+
+from typing import Literal, Optional
+
+from pydantic import Field, StrictBool, StrictInt, StrictStr
+
+from components.config.base import DNS_LABEL, DNS_SUBDOMAIN, DURATION, QUANTITY, Model
+
+
+SUPPORTED_KUBERNETES_MINORS = tuple(f"1.{minor}" for minor in range(25, 38))
+"""Kubernetes minor versions whose schemas the offline validator bundles."""
+
+
+class KubernetesConfig(Model):
+    """Where and for which Kubernetes the stack deploys."""
+
+    version: StrictStr = Field(
+        "1.31.0",
+        pattern=r"^1\.[0-9]+\.[0-9]+$",
+        description="Kubernetes version of the target cluster (MAJOR.MINOR.PATCH); the "
+        "rendered manifests are validated against this version's schemas.",
+    )
+    namespace: StrictStr = Field(
+        "vault",
+        pattern=DNS_LABEL,
+        max_length=63,
+        description="Namespace created for Vault (DNS label).",
+    )
+    cluster_domain: StrictStr = Field(
+        "cluster.local",
+        pattern=DNS_SUBDOMAIN,
+        description="The cluster's DNS domain, used in TLS names and addresses.",
+    )
+
+
+class ImageConfig(Model):
+    """The Vault container image."""
+
+    repository: StrictStr = Field(
+        "hashicorp/vault",
+        pattern=r"^[a-z0-9]+([._/-][a-z0-9]+)*(:[0-9]+)?(/[a-z0-9]+([._-][a-z0-9]+)*)*$",
+        description="Image repository.",
+    )
+    tag: StrictStr = Field(
+        "1.21.2",
+        pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$",
+        description="Image tag; pinned, never `latest`.",
+    )
+    digest: Optional[StrictStr] = Field(
+        None,
+        pattern=r"^sha256:[0-9a-f]{64}$",
+        description="Image digest (`sha256:<64 hex>`). When set the image is pulled by "
+        "digest; when omitted it is pulled by tag and the manifest carries a "
+        "documented checkov skip for CKV_K8S_43.",
+    )
+    pull_policy: Literal["IfNotPresent", "Always"] = Field(
+        "IfNotPresent",
+        description="Image pull policy. `IfNotPresent` keeps restarts independent of the "
+        "registry's availability.",
+    )
+
+
+class ResourceQuantities(Model):
+    cpu: StrictStr = Field(..., pattern=QUANTITY, description="CPU quantity, e.g. `500m`.")
+    memory: StrictStr = Field(..., pattern=QUANTITY, description="Memory quantity, e.g. `1Gi`.")
+
+
+class ResourcesConfig(Model):
+    """Container resource requests and limits."""
+
+    requests: ResourceQuantities = Field(
+        ResourceQuantities(cpu="500m", memory="512Mi"),
+        description="Resource requests.",
+    )
+    limits: ResourceQuantities = Field(
+        ResourceQuantities(cpu="2", memory="1Gi"),
+        description="Resource limits; each must be at least its request.",
+    )
+
+
+class VolumeConfig(Model):
+    size: StrictStr = Field("10Gi", pattern=QUANTITY, description="Volume size.")
+    storage_class: Optional[StrictStr] = Field(
+        None,
+        pattern=DNS_SUBDOMAIN,
+        description="StorageClass name; the cluster default when omitted.",
+    )
+
+
+class ClusterConfig(Model):
+    """The Vault server workload."""
+
+    name: StrictStr = Field(
+        "vault",
+        pattern=DNS_LABEL,
+        max_length=40,
+        description="Base name of every Kubernetes object (DNS label, at most 40 characters "
+        "so that suffixes fit).",
+    )
+    replicas: StrictInt = Field(
+        3,
+        ge=1,
+        le=9,
+        description="Vault server pods. Raft needs an odd count, at least 3 outside dev; "
+        "file storage needs exactly 1.",
+    )
+    image: ImageConfig = Field(ImageConfig(), description="The container image.")
+    resources: ResourcesConfig = Field(ResourcesConfig(), description="Requests and limits.")
+    data_volume: VolumeConfig = Field(
+        VolumeConfig(), description="Persistent volume per pod for Vault's data."
+    )
+    audit_volume: VolumeConfig = Field(
+        VolumeConfig(), description="Persistent volume per pod for file audit devices."
+    )
+    anti_affinity: Literal["required", "preferred"] = Field(
+        "required",
+        description="Pod anti-affinity across nodes. `preferred` is a dev-only shortcut.",
+    )
+    zone_spread: Literal["DoNotSchedule", "ScheduleAnyway"] = Field(
+        "DoNotSchedule",
+        description="What the scheduler does when pods cannot be spread evenly across zones "
+        "(`topology.kubernetes.io/zone`, max skew 1). `ScheduleAnyway` is a dev-only shortcut.",
+    )
+    update_strategy: Literal["OnDelete", "RollingUpdate"] = Field(
+        "OnDelete",
+        description="StatefulSet update strategy. `OnDelete` lets operators restart standbys "
+        "before the active node, as HashiCorp's upgrade procedure asks.",
+    )
+    termination_grace_period_seconds: StrictInt = Field(
+        60, ge=10, le=600, description="Time Vault gets to step down and shut down cleanly."
+    )
+    log_level: Literal["trace", "debug", "info", "warn", "error"] = Field(
+        "info", description="Server log level."
+    )
+    log_format: Literal["standard", "json"] = Field("json", description="Server log format.")
+    ui: StrictBool = Field(True, description="Serve the web UI on the API port.")
+
+
+class CertManagerConfig(Model):
+    issuer_name: StrictStr = Field(
+        ...,
+        pattern=DNS_SUBDOMAIN,
+        description="Issuer or ClusterIssuer name. It must fill in `ca.crt` (CA, SelfSigned or "
+        "Vault issuers do; ACME issuers do not): Vault's Raft join verifies peers with it.",
+    )
+    issuer_kind: Literal["Issuer", "ClusterIssuer"] = Field(
+        "ClusterIssuer", description="Kind of the issuer."
+    )
+    duration: StrictStr = Field("2160h", pattern=DURATION, description="Certificate lifetime.")
+    renew_before: StrictStr = Field("360h", pattern=DURATION, description="Renewal margin.")
+
+
+class TlsConfig(Model):
+    """TLS for the API and the Raft join."""
+
+    mode: Literal["generated", "cert-manager", "disabled"] = Field(
+        "generated",
+        description="`generated`: a CA and server certificate made by the stack (private "
+        "keys are Pulumi secrets); `cert-manager`: a Certificate issued by an existing "
+        "issuer; `disabled`: plain HTTP, dev only.",
+    )
+    extra_dns_names: tuple[StrictStr, ...] = Field(
+        (), description="Extra DNS names for the server certificate (e.g. an ingress host)."
+    )
+    cert_manager: Optional[CertManagerConfig] = Field(
+        None, description="Required when mode is `cert-manager`."
+    )
+    ca_validity_hours: StrictInt = Field(
+        87600, ge=24, description="Lifetime of the generated CA (mode `generated`)."
+    )
+    server_validity_hours: StrictInt = Field(
+        8760, ge=24, description="Lifetime of the generated server certificate."
+    )
+
+
+class NetworkConfig(Model):
+    """Who may reach Vault."""
+
+    network_policies: StrictBool = Field(
+        True,
+        description="Default-deny ingress in Vault's namespace; the API port open only to "
+        "`allowed_namespaces`, the cluster port only between Vault pods. Turning it off is "
+        "a dev-only shortcut.",
+    )
+    allowed_namespaces: tuple[StrictStr, ...] = Field(
+        (),
+        description="Namespaces whose pods may call the API port (8200). Vault's own pods "
+        "always may.",
+    )
+
+
+class MonitoringConfig(Model):
+    """Prometheus Operator objects for Vault: ServiceMonitor, PrometheusRule, dashboard."""
+
+    enabled: StrictBool = Field(True, description="Create the ServiceMonitor, the alert rules and the dashboard "
+                                "(needs the Prometheus Operator's CRDs).")
+    scrape_interval: StrictStr = Field("30s", pattern=DURATION, description="How often Prometheus scrapes Vault.")
+    token_secret: StrictStr = Field(
+        "vault-metrics-token", pattern=DNS_SUBDOMAIN,
+        description="Secret (key `token`) with a periodic Vault token of policy `metrics-reader`, created by an "
+        "operator (see README, Monitoring).",
+    )
+    rule_labels: dict[StrictStr, StrictStr] = Field(
+        {"release": "prometheus"}, description="Labels the Prometheus Operator selects rules and monitors by."
+    )
+
+
+class TelemetryConfig(Model):
+    prometheus_retention_time: StrictStr = Field(
+        "24h", pattern=DURATION, description="How long Prometheus metrics are kept in memory."
+    )
+    disable_hostname: StrictBool = Field(True, description="Leave the host name out of metric names.")

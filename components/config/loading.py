@@ -1,0 +1,214 @@
+"""Loading a stack's configuration: the stack file read, every value typed and checked,
+*every* problem reported at once.
+
+Every value a stack may set lives under the project's config namespace
+(``vault-platform:<key>``) in ``Pulumi.<stack>.yaml``. :func:`load` turns the raw
+key/value map into a frozen :class:`~components.config.stack.StackConfig` or raises
+:class:`~components.config.problems.ConfigError` listing every problem; each names the
+stack file, the key path, the bad value and what is allowed.
+
+No Pulumi calls here: the program hands over the values Pulumi's runtime holds, the
+offline planner the values read from the stack file. Both go through the same :func:`load`.
+"""
+
+from __future__ import annotations
+
+import copy
+import difflib
+import json
+import re
+from pathlib import Path
+from typing import Any, Mapping, Optional
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from components.config.base import model_in, rules_apply
+from components.config.problems import NAMESPACE, ConfigError, Problem
+from components.config.secrets import SecretPlaceholder
+from components.config.rules import stack_problems, vault_problems
+from components.config.stack import StackConfig
+
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+"""libyaml's safe loader when PyYAML was built with it (ten times faster), else PyYAML's."""
+
+
+def read_stack_file(path: Path) -> dict[str, Any]:
+    """Read a ``Pulumi.<stack>.yaml`` file into the raw ``{key: value}`` config map.
+
+    Values under ``secure:`` stay encrypted and become :class:`SecretPlaceholder`.
+    Raises :class:`ConfigError` when the file is missing or not a stack file.
+    """
+    source = str(path)
+    try:
+        document = yaml.load(path.read_text(encoding="utf-8"), Loader=_YAML_LOADER)
+    except FileNotFoundError:
+        raise ConfigError(source, [Problem("", "stack file not found", has_value=False)]) from None
+    except yaml.YAMLError as exc:
+        raise ConfigError(source, [Problem("", f"not valid YAML: {exc}", has_value=False)]) from None
+    if document is None:
+        document = {}
+    if not isinstance(document, dict) or not isinstance(document.get("config", {}), dict):
+        raise ConfigError(
+            source,
+            [Problem("", "a stack file is a mapping with a `config:` mapping", has_value=False)],
+        )
+    return {str(k): _unwrap_secure(v) for k, v in (document.get("config") or {}).items()}
+
+
+def _unwrap_secure(value: Any) -> Any:
+    if isinstance(value, dict):
+        if set(value) == {"secure"} and isinstance(value["secure"], str):
+            return SecretPlaceholder(value["secure"])
+        return {k: _unwrap_secure(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_unwrap_secure(v) for v in value]
+    return value
+
+
+def decode_runtime_value(text: str) -> Any:
+    """Pulumi's runtime hands every config value over as text; objects come JSON-encoded."""
+    try:
+        return json.loads(text)
+    except (TypeError, ValueError):
+        return text
+
+
+def load(
+    raw: Mapping[str, Any], source: str, stack: Optional[str] = None, policy_dir: Optional[Path] = None
+) -> StackConfig:
+    """Validate the raw config map of one stack and return the typed configuration.
+
+    ``raw`` maps full keys (``vault-platform:cluster``) to values; keys of other
+    namespaces (``aws:region``, ``kubernetes:context``) are left to their providers.
+    ``source`` names the stack file in messages. When ``stack`` is one of the
+    environment names, ``environment`` must match it.
+    """
+    ours: dict[str, Any] = {}
+    for key, value in raw.items():
+        namespace, _, name = key.partition(":")
+        if namespace == NAMESPACE:
+            ours[name] = value
+
+    problems = _unknown_keys(StackConfig, ours, "")
+    known = _strip_unknown(StackConfig, ours)
+    config: Optional[StackConfig] = None
+    try:
+        config = StackConfig.model_validate(known)
+    except ValidationError as exc:
+        errors = exc.errors()
+        problems += [_from_pydantic(error, known) for error in errors]
+        # Check the cross-field rules too, with the bad values left at their defaults,
+        # so that one run reports every problem.
+        try:
+            config = StackConfig.model_validate(_without(known, [error["loc"] for error in errors]))
+        except ValidationError:
+            config = None
+    if config is not None:
+        failed = {problem.path for problem in problems}
+        problems += [
+            problem
+            for problem in stack_problems(config, ours, stack, failed)
+            if problem.path not in failed
+        ]
+        if rules_apply(failed, "vault"):
+            problems += vault_problems(config, stack or "", policy_dir)
+    if problems:
+        raise ConfigError(source, problems)
+    assert config is not None
+    return config
+
+
+def load_stack_file(path: Path, stack: Optional[str] = None) -> StackConfig:
+    """Read and validate a stack file; the stack name defaults to the file's."""
+    if stack is None:
+        stack = stack_name_of(path)
+    return load(read_stack_file(path), str(path), stack)
+
+
+def stack_name_of(path: Path) -> str:
+    match = re.fullmatch(r"Pulumi\.(.+)\.yaml", path.name)
+    return match.group(1) if match else path.stem
+
+
+
+def _unknown_keys(model: type[BaseModel], data: Any, prefix: str) -> list[Problem]:
+    if not isinstance(data, dict):
+        return []
+    problems = []
+    fields = model.model_fields
+    for key, value in data.items():
+        path = f"{prefix}.{key}" if prefix else str(key)
+        if key not in fields:
+            hint = difflib.get_close_matches(str(key), list(fields), n=1, cutoff=0.6)
+            did_you_mean = f"did you mean `{hint[0]}`? " if hint else ""
+            problems.append(
+                Problem(
+                    path,
+                    f"unknown key; {did_you_mean}allowed keys: {', '.join(sorted(fields))}",
+                    has_value=False,
+                )
+            )
+            continue
+        inner = model_in(fields[key].annotation)
+        if inner is None:
+            continue
+        if isinstance(value, dict):
+            problems += _unknown_keys(inner, value, path)
+        elif isinstance(value, list):
+            for index, item in enumerate(value):
+                problems += _unknown_keys(inner, item, f"{path}[{index}]")
+    return problems
+
+
+def _strip_unknown(model: type[BaseModel], data: Any) -> Any:
+    """Drop unknown keys (already reported) so the typed pass reports only real type errors."""
+    if not isinstance(data, dict):
+        return data
+    kept = {}
+    for key, value in data.items():
+        if key not in model.model_fields:
+            continue
+        inner = model_in(model.model_fields[key].annotation)
+        if inner is not None and isinstance(value, dict):
+            value = _strip_unknown(inner, value)
+        elif inner is not None and isinstance(value, list):
+            value = [_strip_unknown(inner, item) for item in value]
+        kept[key] = value
+    return kept
+
+
+def _without(data: dict[str, Any], locations: list[tuple]) -> dict[str, Any]:
+    """A copy of ``data`` without the values at ``locations`` (a list loses the whole list)."""
+    data = copy.deepcopy(data)
+    for location in locations:
+        node: Any = data
+        parts = [part for part in location]
+        cut = next((i for i, part in enumerate(parts) if isinstance(part, int)), len(parts))
+        parts = parts[: max(cut, 1)]
+        for part in parts[:-1]:
+            node = node.get(part) if isinstance(node, dict) else None
+        if isinstance(node, dict):
+            node.pop(parts[-1], None)
+    return data
+
+
+def _from_pydantic(error: Mapping[str, Any], data: Any) -> Problem:
+    path = ""
+    for part in error["loc"]:
+        path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
+    if error["type"] == "missing":
+        return Problem(path, "required key is missing", has_value=False)
+    value = error.get("input")
+    if isinstance(value, SecretPlaceholder):
+        return Problem(path, "this key cannot be a secret (`secure:`) value", has_value=False)
+    message = error["msg"].removeprefix("Value error, ")
+    if "must be a Pulumi secret" in message:  # never echo a value that should have been secret
+        return Problem(path, message, has_value=False)
+    context = error.get("ctx") or {}
+    if error["type"] in ("model_type", "dict_type", "model_attributes_type"):
+        message = "must be a mapping of keys (see the configuration reference)"
+    if error["type"] == "string_pattern_mismatch":
+        message = f"does not match the allowed form {context.get('pattern')}"
+    return Problem(path, message[0].lower() + message[1:], value)
+

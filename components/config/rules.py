@@ -1,0 +1,300 @@
+"""The rules that look across the stack's sections: one function per section
+(:func:`cluster_rules`, :func:`storage_rules`, :func:`unseal_rules`,
+:func:`initialization_rules`), all run by :func:`stack_problems`; and
+:func:`vault_problems`, which checks the ``vault`` key against the policy files the
+stack loads. Each rule names the key path, the value and what is allowed."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any, Mapping, Optional
+
+from components.config import pgp_keys
+from components.config.base import DNS_LABEL, PRINCIPAL_ARN, PRINCIPAL_ARN_HELP, PROJECT_DIR, Rules
+from components.config.cluster import SUPPORTED_KUBERNETES_MINORS
+from components.config.problems import Problem
+from components.config.stack import ENVIRONMENTS, StackConfig
+from components.config.units import duration_seconds, quantity
+from components.config.vault import policy_files
+from components.config.vault.rules import cross_reference_problems
+
+
+def stack_problems(
+    config: StackConfig, given: Mapping[str, Any], stack: Optional[str], failed: set[str]
+) -> list[Problem]:
+    """Every rule across fields, skipping those whose inputs failed type validation
+    (``failed``). ``given``: the stack's own values; ``stack``: its name."""
+    rules = Rules(failed)
+    env = config.environment
+    rules.check(("environment",), stack in ENVIRONMENTS and env != stack,
+                Problem("environment", f"the stack `{stack}` must declare environment `{stack}`", env))
+    cluster_rules(config, rules)
+    storage_rules(config, given, rules)
+    unseal_rules(config, rules)
+    initialization_rules(config, rules)
+    return rules.problems
+
+
+def vault_problems(config: StackConfig, stack: str, policy_dir: Optional[Path]) -> list[Problem]:
+    """The ``vault`` key's cross references, and the problems of the policy files it selects."""
+    vault = config.vault
+    problems: list[Problem] = []
+    if not vault.configure:
+        return problems
+    kwargs = {"folder": policy_dir} if policy_dir is not None else {}
+    loaded, policy_problems = policy_files.load(vault.policies.include, vault.policies.exclude,
+                                                config.environment, stack, **kwargs)
+    for problem in policy_problems:
+        where = f"{problem.file}" + (f" line {problem.line}" if problem.line else "")
+        problems.append(Problem("vault.policies", f"{where}: {problem.message}", has_value=False))
+    names = {policy.name for policy in loaded}
+    problems += cross_reference_problems(vault, config.environment, names)
+    return problems
+
+
+def cluster_rules(config: StackConfig, rules: Rules) -> None:
+    """The Kubernetes version, the workload, the dev-only shortcuts, TLS and the network."""
+    check = rules.check
+    env = config.environment
+    dev = config.is_dev
+    cluster = config.cluster
+
+    minor = ".".join(config.kubernetes.version.split(".")[:2])
+    check(("kubernetes.version",), minor not in SUPPORTED_KUBERNETES_MINORS,
+          Problem("kubernetes.version",
+                  f"unsupported Kubernetes version; allowed minors: "
+                  f"{SUPPORTED_KUBERNETES_MINORS[0]} to {SUPPORTED_KUBERNETES_MINORS[-1]}",
+                  config.kubernetes.version))
+
+    check(("cluster.image.tag",), cluster.image.tag == "latest",
+          Problem("cluster.image.tag", "pin a version; `latest` is not allowed", "latest"))
+    for kind in ("cpu", "memory"):
+        request = getattr(cluster.resources.requests, kind)
+        limit = getattr(cluster.resources.limits, kind)
+        check(("cluster.resources",), quantity(limit) < quantity(request),
+              Problem(f"cluster.resources.limits.{kind}",
+                      f"the limit is below the request ({request}); allowed: at least {request}", limit))
+
+    shortcuts = [
+        ("tls.mode", config.tls.mode == "disabled", config.tls.mode,
+         "TLS cannot be off outside dev; allowed: generated, cert-manager"),
+        ("network.network_policies", not config.network.network_policies, False,
+         "network policies are a dev-only opt-out; allowed: true"),
+        ("cluster.anti_affinity", cluster.anti_affinity == "preferred", "preferred",
+         "soft anti-affinity is a dev-only shortcut; allowed: required"),
+        ("cluster.zone_spread", cluster.zone_spread == "ScheduleAnyway", "ScheduleAnyway",
+         "a best-effort zone spread is a dev-only shortcut; allowed: DoNotSchedule"),
+    ]
+    for path, refused, value, message in shortcuts:
+        check((path, "environment"), refused and not dev, Problem(path, f"{message} (environment {env})", value))
+
+    tls = config.tls
+    check(("tls.mode", "tls.cert_manager"), tls.mode == "cert-manager" and tls.cert_manager is None,
+          Problem("tls.cert_manager", "required when tls.mode is cert-manager", has_value=False))
+    check(("tls.mode", "tls.cert_manager"), tls.mode != "cert-manager" and tls.cert_manager is not None,
+          Problem("tls.cert_manager", f"only valid with tls.mode cert-manager, not {tls.mode}", has_value=False))
+    manager = tls.cert_manager
+    if manager is not None:
+        check(("tls.cert_manager",), duration_seconds(manager.renew_before) >= duration_seconds(manager.duration),
+              Problem("tls.cert_manager.renew_before",
+                      f"must be shorter than the certificate's duration ({manager.duration})", manager.renew_before))
+    check(("tls.ca_validity_hours", "tls.server_validity_hours"),
+          tls.mode == "generated" and tls.server_validity_hours > tls.ca_validity_hours,
+          Problem("tls.server_validity_hours",
+                  f"the server certificate cannot outlive its CA ({tls.ca_validity_hours}h); "
+                  f"allowed: at most {tls.ca_validity_hours}", tls.server_validity_hours))
+    for index, name in enumerate(tls.extra_dns_names):
+        check(("tls.extra_dns_names",),
+              not re.fullmatch(r"(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*", name),
+              Problem(f"tls.extra_dns_names[{index}]", "not a DNS name (lowercase, dots, dashes)", name))
+    for index, name in enumerate(config.network.allowed_namespaces):
+        check(("network.allowed_namespaces",), not re.fullmatch(DNS_LABEL, name) or len(name) > 63,
+              Problem(f"network.allowed_namespaces[{index}]", "not a namespace name (DNS label)", name))
+
+
+def storage_rules(config: StackConfig, given: Mapping[str, Any], rules: Rules) -> None:
+    """Storage type against environment and replicas, PostgreSQL, Raft tuning, snapshots.
+    ``given``: the stack's own values (to tell a set ``storage.raft`` from its default)."""
+    check = rules.check
+    env = config.environment
+    dev = config.is_dev
+    storage = config.storage.type
+    replicas = config.cluster.replicas
+
+    _postgresql_rules(config, rules)
+    check(("snapshots.enabled", "storage.type"), config.snapshots.enabled and storage != "raft",
+          Problem("snapshots.enabled", f"Raft snapshots need storage.type raft, not {storage} (PostgreSQL is "
+                  "backed up by the database: see README)", True))
+    for index, arn in enumerate(config.snapshots.restore_principals):
+        check(("snapshots.restore_principals",), not re.fullmatch(PRINCIPAL_ARN, arn),
+              Problem(f"snapshots.restore_principals[{index}]", PRINCIPAL_ARN_HELP, arn))
+    check(("snapshots.enabled", "unseal.type"), config.snapshots.enabled and config.unseal.type != "awskms",
+          Problem("snapshots.enabled", "snapshots go to S3 with the AWS KMS identity: needs unseal.type awskms", True))
+    check(("storage.type", "environment"), storage == "file" and not dev,
+          Problem("storage.type", f"file storage is dev-only; {env} allows: raft", storage))
+    check(("storage.type", "cluster.replicas"), storage == "file" and replicas != 1,
+          Problem("cluster.replicas", "file storage has no HA: replicas must be 1 (use raft for more)", replicas))
+    check(("storage.type",), "raft" in (given.get("storage") or {}) and storage != "raft",
+          Problem("storage.raft", f"only valid with storage.type raft, not {storage}", has_value=False))
+    check(("storage.type", "cluster.replicas", "environment"),
+          storage == "raft" and not dev and (replicas < 3 or replicas % 2 == 0),
+          Problem("cluster.replicas",
+                  f"Raft storage in {env} needs an odd replica count of at least 3 (allowed: 3, 5, 7, 9)", replicas))
+    check(("storage.type", "cluster.replicas", "environment"), storage == "raft" and dev and replicas % 2 == 0,
+          Problem("cluster.replicas", "Raft needs an odd replica count for a quorum (allowed: 1, 3, 5, 7, 9)",
+                  replicas))
+    raft = config.storage.raft
+    check(("storage.raft",),
+          duration_seconds(raft.autopilot_reconcile_interval) < duration_seconds(raft.autopilot_update_interval),
+          Problem("storage.raft.autopilot_reconcile_interval",
+                  f"must be at least autopilot_update_interval ({raft.autopilot_update_interval}), "
+                  "or Vault refuses to start", raft.autopilot_reconcile_interval))
+
+
+def _postgresql_rules(config: StackConfig, rules: Rules) -> None:
+    check = rules.check
+    storage = config.storage
+    pg = storage.postgresql
+    env = config.environment
+    if storage.type != "postgresql":
+        check(("storage.type", "storage.postgresql"), pg is not None,
+              Problem("storage.postgresql", f"only valid with storage.type postgresql, not {storage.type}",
+                      has_value=False))
+        return
+    if pg is None:
+        check(("storage.postgresql",), True,
+              Problem("storage.postgresql", "required when storage.type is postgresql (source, ca_cert_file)",
+                      has_value=False))
+        return
+    check(("cluster.replicas", "environment"), not config.is_dev and config.cluster.replicas < 2,
+          Problem("cluster.replicas", f"PostgreSQL storage in {env} needs at least 2 replicas for HA "
+                  "(allowed: 2 to 9)", config.cluster.replicas))
+    if pg.source == "existing":
+        check(("storage.postgresql.admin_connection_url",), pg.admin_connection_url is None,
+              Problem("storage.postgresql.admin_connection_url", "required with source existing", has_value=False))
+        check(("storage.postgresql.rds",), pg.rds is not None,
+              Problem("storage.postgresql.rds", "only valid with source rds", has_value=False))
+    else:
+        check(("storage.postgresql.rds",), pg.rds is None,
+              Problem("storage.postgresql.rds", "required with source rds (region, vpc_id, subnet_ids, "
+                      "client_security_group_id)", has_value=False))
+        check(("storage.postgresql.admin_connection_url",), pg.admin_connection_url is not None,
+              Problem("storage.postgresql.admin_connection_url",
+                      "only valid with source existing (the stack makes the RDS credentials)", has_value=False))
+    check(("storage.postgresql.ca_cert_file", "environment"), pg.ca_cert_file is None and not config.is_dev,
+          Problem("storage.postgresql.ca_cert_file",
+                  f"required in {env}: Vault verifies the database server's certificate", has_value=False))
+    if pg.ca_cert_file is not None:
+        path = PROJECT_DIR / pg.ca_cert_file
+        check(("storage.postgresql.ca_cert_file",), not path.is_file() or "BEGIN CERTIFICATE" not in path.read_text(),
+              Problem("storage.postgresql.ca_cert_file", "no PEM certificate file at this path in the repository",
+                      pg.ca_cert_file))
+    check(("storage.postgresql.table", "storage.postgresql.ha_table"), pg.table == pg.ha_table,
+          Problem("storage.postgresql.ha_table", "must differ from table", pg.ha_table))
+
+
+_KEY_SETTINGS = ("deletion_window_in_days", "enable_key_rotation", "rotation_period_in_days", "key_administrators")
+
+
+def unseal_rules(config: StackConfig, rules: Rules) -> None:
+    check = rules.check
+    unseal = config.unseal
+    env = config.environment
+    if not rules.usable("unseal.type"):
+        return
+    if unseal.type == "shamir":
+        check(("environment",), not config.is_dev,
+              Problem("unseal.type",
+                      f"{env} must unseal itself after every restart; Shamir is dev-only (allowed: awskms)",
+                      "shamir"))
+        check((), unseal.awskms is not None,
+              Problem("unseal.awskms", "only valid with unseal.type awskms, not shamir", has_value=False))
+        return
+    kms = unseal.awskms
+    if kms is None:
+        check(("unseal.awskms",), True,
+              Problem("unseal.awskms", "required when unseal.type is awskms (region, identity)", has_value=False))
+        return
+    if kms.existing_key_arn:
+        key_region = kms.existing_key_arn.split(":")[3]
+        check(("unseal.awskms.region", "unseal.awskms.existing_key_arn"), key_region != kms.region,
+              Problem("unseal.awskms.existing_key_arn",
+                      f"the key is in {key_region} but unseal.awskms.region is {kms.region}; they must match",
+                      kms.existing_key_arn))
+        for name in sorted(set(_KEY_SETTINGS) & kms.model_fields_set):
+            check((), True, Problem(f"unseal.awskms.{name}",
+                                    "only for a key the stack creates; remove it or remove existing_key_arn",
+                                    has_value=False))
+    else:
+        check(("unseal.awskms.enable_key_rotation", "environment"), not kms.enable_key_rotation and not config.is_dev,
+              Problem("unseal.awskms.enable_key_rotation", f"key rotation cannot be off in {env} (allowed: true)",
+                      False))
+    for index, arn in enumerate(kms.key_administrators):
+        check(("unseal.awskms.key_administrators",), not re.fullmatch(PRINCIPAL_ARN, arn),
+              Problem(f"unseal.awskms.key_administrators[{index}]", PRINCIPAL_ARN_HELP, arn))
+    identity = kms.identity
+    if not rules.usable("unseal.awskms.identity.mode"):
+        return
+    irsa = identity.mode == "irsa"
+    wanted = ("oidc_provider_arn",) if irsa else ("cluster_name",)
+    unwanted = ("cluster_name", "cluster_region") if irsa else ("oidc_provider_arn",)
+    for name in wanted:
+        check((f"unseal.awskms.identity.{name}",), getattr(identity, name) is None,
+              Problem(f"unseal.awskms.identity.{name}", f"required when identity.mode is {identity.mode}",
+                      has_value=False))
+    for name in unwanted:
+        check((f"unseal.awskms.identity.{name}",), getattr(identity, name) is not None,
+              Problem(f"unseal.awskms.identity.{name}",
+                      f"only valid with the other identity mode, not {identity.mode}", has_value=False))
+
+
+def initialization_rules(config: StackConfig, rules: Rules) -> None:
+    check = rules.check
+    init = config.initialization
+    if init is None:
+        return
+    shares, threshold = init.recovery_shares, init.recovery_threshold
+    inputs = ("initialization.recovery_shares", "initialization.recovery_threshold")
+    check(inputs, threshold > shares,
+          Problem("initialization.recovery_threshold",
+                  f"cannot exceed recovery_shares ({shares}); allowed: 1 to {shares}", threshold))
+    check(inputs, shares > 1 and threshold < 2,
+          Problem("initialization.recovery_threshold",
+                  f"Vault needs a threshold of at least 2 when there are {shares} shares", threshold))
+    check((*inputs, "environment"), not config.is_dev and threshold < 2,
+          Problem("initialization.recovery_threshold",
+                  f"in {config.environment} no single person may generate a root token; allowed: 2 to 10 "
+                  "(with as many shares)", threshold))
+    if not rules.usable("initialization.recovery_keys"):
+        return
+    custody = init.secrets_manager
+    if init.recovery_keys == "pgp":
+        check(("initialization.pgp_keys", "initialization.recovery_shares"), len(init.pgp_keys) != shares,
+              Problem("initialization.pgp_keys",
+                      f"needs one public key per share: {shares} (recovery_shares), not {len(init.pgp_keys)}",
+                      list(init.pgp_keys)))
+        check(("initialization.pgp_keys",), len(set(init.pgp_keys)) != len(init.pgp_keys),
+              Problem("initialization.pgp_keys", "a key is listed twice: each share goes to another operator",
+                      list(init.pgp_keys)))
+        for index, name in enumerate(init.pgp_keys):
+            try:
+                pgp_keys.read_public_key(PROJECT_DIR / name)
+            except pgp_keys.PgpKeyError as error:
+                check(("initialization.pgp_keys",), True, Problem(f"initialization.pgp_keys[{index}]", str(error), name))
+        check(("initialization.secrets_manager",), "secrets_manager" in init.model_fields_set,
+              Problem("initialization.secrets_manager", "only valid with recovery_keys secrets-manager",
+                      has_value=False))
+        return
+    check(("initialization.pgp_keys",), bool(init.pgp_keys),
+          Problem("initialization.pgp_keys", "only valid with recovery_keys pgp", has_value=False))
+    check(("unseal.type",), config.unseal.type != "awskms",
+          Problem("initialization.recovery_keys",
+                  f"Secrets Manager custody needs AWS: unseal.type awskms, not {config.unseal.type} (allowed here: pgp)",
+                  init.recovery_keys))
+    check(("initialization.secrets_manager",), not custody.custodians,
+          Problem("initialization.secrets_manager.custodians",
+                  "name at least one IAM principal ARN allowed to read the recovery keys", has_value=False))
+    for index, arn in enumerate(custody.custodians):
+        check(("initialization.secrets_manager.custodians",), not re.fullmatch(PRINCIPAL_ARN, arn),
+              Problem(f"initialization.secrets_manager.custodians[{index}]", PRINCIPAL_ARN_HELP, arn))

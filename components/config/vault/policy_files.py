@@ -1,0 +1,114 @@
+"""Vault policies from ``policies/*.hcl``: selection per stack, stack variables, checks.
+
+A policy file may use the stack variables ``[[environment]]`` and ``[[stack]]``; the
+double brackets cannot collide with Vault's own ``{{identity...}}`` templating, which is
+left for Vault to render. Every selected policy is parsed with Vault's rules
+(:mod:`vault_acl`) before anything is registered.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import functools
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Optional
+
+from components.config.base import PROJECT_DIR
+from vault_acl import Policy, PolicyParseError, parse_policy
+
+POLICY_DIR = PROJECT_DIR / "policies"
+VARIABLE = re.compile(r"\[\[\s*([A-Za-z_][A-Za-z0-9_]*)\s*\]\]")
+NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+BUILT_IN = {"root", "default"}
+
+
+@dataclass(frozen=True)
+class PolicyFile:
+    name: str
+    path: Path
+    text: str
+    """After stack variables are substituted."""
+    policy: Policy
+
+
+@dataclass(frozen=True)
+class PolicyProblem:
+    file: str
+    line: Optional[int]
+    message: str
+
+
+@functools.lru_cache(maxsize=512)
+def _parse(text: str, name: str) -> Policy:
+    """Parsing is pure: the configuration check and the program share one parse per text.
+    (An ACL copies the rules it merges, so sharing the parsed policy is safe.)"""
+    return parse_policy(text, name)
+
+
+def render_variables(text: str, variables: dict[str, str]) -> tuple[str, list[tuple[int, str]]]:
+    """Substitute ``[[name]]``; returns the text and ``(line, unknown name)`` pairs."""
+    unknown: list[tuple[int, str]] = []
+
+    def substitute(match: re.Match) -> str:
+        name = match.group(1)
+        if name in variables:
+            return variables[name]
+        unknown.append((text.count("\n", 0, match.start()) + 1, name))
+        return match.group(0)
+
+    return VARIABLE.sub(substitute, text), unknown
+
+
+def available(folder: Path = POLICY_DIR) -> list[str]:
+    return sorted(path.stem for path in folder.glob("*.hcl"))
+
+
+def select(include: tuple[str, ...], exclude: tuple[str, ...], folder: Path = POLICY_DIR) -> tuple[list[str], list[str]]:
+    """``(selected names, include entries that match no file)``."""
+    names = available(folder)
+    selected: list[str] = []
+    missing: list[str] = []
+    for pattern in include:
+        matched = [n for n in names if fnmatch.fnmatchcase(n, pattern)]
+        if not matched:
+            missing.append(pattern)
+        selected += [n for n in matched if n not in selected]
+    return [n for n in selected if not any(fnmatch.fnmatchcase(n, p) for p in exclude)], missing
+
+
+def load(
+    include: tuple[str, ...],
+    exclude: tuple[str, ...],
+    environment: str,
+    stack: str,
+    folder: Path = POLICY_DIR,
+) -> tuple[list[PolicyFile], list[PolicyProblem]]:
+    """The stack's policies, parsed; and every problem found (none registered then)."""
+    names, missing = select(include, exclude, folder)
+    problems = [PolicyProblem("vault.policies.include", None, f"`{p}` matches no file policies/<name>.hcl")
+                for p in missing]
+    variables = {"environment": environment, "stack": stack}
+    loaded = []
+    for name in names:
+        path = folder / f"{name}.hcl"
+        shown = f"policies/{path.name}"
+        if name in BUILT_IN:
+            problems.append(PolicyProblem(shown, None, f"`{name}` is a built-in policy name; rename the file"))
+            continue
+        if not NAME.match(name):
+            problems.append(PolicyProblem(shown, None, "policy names are lowercase letters, digits, - and _"))
+            continue
+        text, unknown = render_variables(path.read_text(encoding="utf-8"), variables)
+        for line, variable in unknown:
+            problems.append(PolicyProblem(shown, line, f"unknown stack variable [[{variable}]] "
+                                                       f"(allowed: {', '.join(sorted(variables))})"))
+        try:
+            policy = _parse(text, name)
+        except PolicyParseError as error:
+            message = str(error).split(": ", 1)[1] if ": " in str(error) else str(error)
+            problems.append(PolicyProblem(shown, error.line, message.rsplit(" (line", 1)[0]))
+            continue
+        loaded.append(PolicyFile(name, path, text, policy))
+    return loaded, problems

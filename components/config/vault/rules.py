@@ -1,0 +1,222 @@
+"""The rules across the items of the ``vault`` configuration: a role naming a policy or
+mount that does not exist, TTL ordering, duplicate paths, undeclared namespaces, dev-only
+settings. One function per concern; :func:`cross_reference_problems` runs them all, and
+the secret engines' rules (:mod:`components.config.vault.engine_rules`)."""
+
+from __future__ import annotations
+
+import re
+from typing import Callable, Optional
+
+from components.config.base import repeated, ttl_order
+from components.config.problems import Problem
+from components.config.vault.engine_rules import engine_problems
+from components.config.vault.spec import ALL_ROLE_FIELDS, ROLE_FIELDS, AuthMethodSpec, GroupSpec, RoleSpec, VaultSpec
+
+Add = Callable[[Problem], None]
+Mounts = dict[tuple[Optional[str], str], AuthMethodSpec]
+
+
+def cross_reference_problems(vault: VaultSpec, environment: str, policy_names: set[str]) -> list[Problem]:
+    """Rules across items. ``policy_names``: the policies this stack loads."""
+    issues: list[Problem] = []
+    add = issues.append
+    known_policies = policy_names | {"default"}
+    namespaces = {ns.path for ns in vault.namespaces}
+
+    def check_namespace(path: str, namespace: Optional[str]) -> None:
+        if namespace is not None and namespace not in namespaces:
+            add(Problem(f"{path}.namespace", f"namespace `{namespace}` is not declared in vault.namespaces", namespace))
+
+    def check_policies(where: str, names: tuple[str, ...], holder: str) -> None:
+        for number, policy in enumerate(names):
+            if policy == "root":
+                add(Problem(f"{where}[{number}]", f"the root policy cannot be given to a {holder}", "root"))
+            elif policy not in known_policies:
+                add(Problem(f"{where}[{number}]",
+                            "names a policy that does not exist (policies/<name>.hcl loaded by this stack, or default)",
+                            policy))
+
+    _namespace_problems(add, vault)
+    _audit_problems(add, vault, environment)
+    mounts = _auth_method_problems(add, vault, environment, check_namespace)
+    for index, role in repeated(vault.roles, lambda r: (r.namespace, r.mount, r.name)):
+        add(Problem(f"vault.roles[{index}].name", f"duplicate role on mount {role.mount}", role.name))
+    for index, role in enumerate(vault.roles):
+        _role_problems(add, f"vault.roles[{index}]", role, mounts, check_policies)
+    _group_problems(add, vault, mounts, check_namespace, check_policies)
+    issues += engine_problems(vault.secret_engines, vault.quotas, vault.password_policies, environment,
+                              vault.edition == "enterprise", set(mounts), check_namespace)
+    engine_paths = {engine.path for engine in vault.secret_engines}
+    for index, path in enumerate(vault.secret_mounts):
+        if path.strip("/") in engine_paths:
+            add(Problem(f"vault.secret_mounts[{index}]", "already declared in vault.secret_engines", path))
+    return issues
+
+
+def _namespace_problems(add: Add, vault: VaultSpec) -> None:
+    namespaces = {ns.path for ns in vault.namespaces}
+    if vault.namespaces and vault.edition == "community":
+        add(Problem("vault.namespaces", "namespaces need Vault Enterprise; vault.edition is community "
+                    "(allowed: set vault.edition to enterprise, or remove the namespaces)", has_value=False))
+    for index, ns in enumerate(vault.namespaces):
+        parent = ns.path.rsplit("/", 1)[0] if "/" in ns.path else None
+        if parent and parent not in namespaces:
+            add(Problem(f"vault.namespaces[{index}].path", f"its parent namespace `{parent}` is not declared", ns.path))
+    for index, ns in repeated(vault.namespaces, lambda n: n.path):
+        add(Problem(f"vault.namespaces[{index}].path", "duplicate namespace", ns.path))
+
+
+def _audit_problems(add: Add, vault: VaultSpec, environment: str) -> None:
+    dev = environment == "dev"
+    if vault.configure and not dev and not vault.audit_devices:
+        add(Problem("vault.audit_devices", f"{environment} must declare at least one audit device", has_value=False))
+    for index, device in repeated(vault.audit_devices, lambda d: d.path):
+        add(Problem(f"vault.audit_devices[{index}].path", "duplicate audit device path", device.path))
+    for index, device in enumerate(vault.audit_devices):
+        where = f"vault.audit_devices[{index}]"
+        if device.type == "file":
+            if device.file_path is None:
+                add(Problem(f"{where}.file_path", "required for a file audit device", has_value=False))
+            elif device.file_path != "stdout" and not re.fullmatch(r"/vault/audit/[A-Za-z0-9_.-]+", device.file_path):
+                add(Problem(f"{where}.file_path", "must be a file on the audit volume (/vault/audit/<name>) or stdout",
+                            device.file_path))
+        if device.type == "socket" and not device.address:
+            add(Problem(f"{where}.address", "required for a socket audit device", has_value=False))
+        if device.log_raw and not dev:
+            add(Problem(f"{where}.log_raw", f"logging secrets in plain text is dev-only (environment {environment})",
+                        True))
+        if not device.hmac_accessor and not dev:
+            add(Problem(f"{where}.hmac_accessor", f"token accessors must be HMAC'd in {environment}", False))
+
+
+def _auth_method_problems(add: Add, vault: VaultSpec, environment: str,
+                          check_namespace: Callable[[str, Optional[str]], None]) -> Mounts:
+    """Problems of the auth methods; returns the declared ``(namespace, path)`` -> method."""
+    mounts: Mounts = {}
+    for index, method in repeated(vault.auth_methods, lambda m: (m.namespace, m.path)):
+        add(Problem(f"vault.auth_methods[{index}].path", "duplicate auth mount path"
+                    + (f" in namespace {method.namespace}" if method.namespace else ""), method.path))
+    for index, method in enumerate(vault.auth_methods):
+        where = f"vault.auth_methods[{index}]"
+        check_namespace(where, method.namespace)
+        mounts.setdefault((method.namespace, method.path), method)
+        _auth_method_blocks(add, where, method, environment)
+        ttl_order(add, f"{where}.tune", "default_lease_ttl", method.tune.default_lease_ttl,
+                  "the mount's max_lease_ttl", method.tune.max_lease_ttl)
+    return mounts
+
+
+def _auth_method_blocks(add: Add, where: str, method: AuthMethodSpec, environment: str) -> None:
+    """The method's type-specific block (kubernetes, oidc, ldap): present when needed, safe."""
+    expected = {"kubernetes": "kubernetes", "jwt": "oidc", "oidc": "oidc", "ldap": "ldap"}.get(method.type)
+    for block in ("kubernetes", "oidc", "ldap"):
+        present = getattr(method, block) is not None
+        if present and block != expected:
+            add(Problem(f"{where}.{block}", f"only valid for a {block if block != 'oidc' else 'jwt/oidc'} auth method, "
+                        f"not {method.type}", has_value=False))
+    if expected in ("oidc", "ldap") and getattr(method, expected) is None:
+        add(Problem(f"{where}.{expected}", f"required for a {method.type} auth method", has_value=False))
+    if method.type == "userpass" and environment != "dev":
+        add(Problem(f"{where}.type", f"userpass is dev-only (environment {environment}); use oidc or ldap", "userpass"))
+    if method.type == "oidc" and method.oidc is not None:
+        if not method.oidc.oidc_client_id or method.oidc.oidc_client_secret is None:
+            add(Problem(f"{where}.oidc", "an oidc auth method needs oidc_client_id and oidc_client_secret",
+                        has_value=False))
+    if method.ldap is not None:
+        if method.ldap.insecure_tls:
+            add(Problem(f"{where}.ldap.insecure_tls", "skipping certificate checks is not allowed", True))
+        if method.ldap.url.startswith("ldap://") and not method.ldap.starttls:
+            add(Problem(f"{where}.ldap.url", "ldap:// needs starttls: true (TLS is required); or use ldaps://",
+                        method.ldap.url))
+        if method.ldap.binddn and method.ldap.bindpass is None:
+            add(Problem(f"{where}.ldap.bindpass", "required with binddn", has_value=False))
+
+
+def _role_problems(add: Add, where: str, role: RoleSpec, mounts: Mounts,
+                   check_policies: Callable[[str, tuple[str, ...], str], None]) -> None:
+    method = mounts.get((role.namespace, role.mount))
+    if method is None:
+        add(Problem(f"{where}.mount", "names an auth mount that is not declared in vault.auth_methods "
+                    f"(declared: {', '.join(sorted(p for _, p in mounts)) or 'none'})", role.mount))
+        return
+    if method.type in ("ldap", "userpass"):
+        add(Problem(f"{where}.mount", f"{method.type} auth has no roles; map its groups with vault.groups "
+                    "aliases (ldap) or manage users by hand (userpass)", role.mount))
+        return
+    check_policies(f"{where}.token_policies", role.token_policies, "role")
+    extra = role.model_fields_set & ALL_ROLE_FIELDS
+    for name in sorted(extra - ROLE_FIELDS[method.type]):
+        add(Problem(f"{where}.{name}", f"not a field of a {method.type} role", has_value=False))
+    _role_bindings(add, where, role, method)
+    ttl_order(add, where, "token_ttl", role.token_ttl, "token_max_ttl", role.token_max_ttl)
+    # The longest the role's tokens live: checked once against the mount's ceiling.
+    longest = "token_max_ttl" if role.token_max_ttl is not None else "token_ttl"
+    ttl_order(add, where, longest, getattr(role, longest), f"the max_lease_ttl of mount {role.mount}",
+              method.tune.max_lease_ttl)
+
+
+def _role_bindings(add: Add, where: str, role: RoleSpec, method: AuthMethodSpec) -> None:
+    """What a role must bind, by the type of its auth method."""
+    if method.type == "kubernetes" and not (role.bound_service_account_names and role.bound_service_account_namespaces):
+        add(Problem(where, "a kubernetes role needs bound_service_account_names and bound_service_account_namespaces",
+                    has_value=False))
+    if method.type == "kubernetes" and ("*" in role.bound_service_account_names
+                                        and "*" in role.bound_service_account_namespaces):
+        add(Problem(f"{where}.bound_service_account_names", "any service account in any namespace is not allowed",
+                    "*"))
+    if method.type in ("jwt", "oidc"):
+        role_type = role.role_type or method.type
+        if role_type == "jwt" and not (role.bound_audiences or role.bound_claims or role.bound_subject
+                                       or role.token_bound_cidrs):
+            add(Problem(where, "a jwt role must bind the token (bound_audiences, bound_claims, bound_subject "
+                        "or token_bound_cidrs)", has_value=False))
+        if role_type == "oidc" and not role.allowed_redirect_uris:
+            add(Problem(f"{where}.allowed_redirect_uris", "required for an oidc role", has_value=False))
+    if method.type == "cert" and not role.certificate:
+        add(Problem(f"{where}.certificate", "required for a cert role (trusted CA PEM)", has_value=False))
+
+
+def _group_problems(add: Add, vault: VaultSpec, mounts: Mounts,
+                    check_namespace: Callable[[str, Optional[str]], None],
+                    check_policies: Callable[[str, tuple[str, ...], str], None]) -> None:
+    groups = {g.name: g for g in vault.groups}
+    for index, group in repeated(vault.groups, lambda g: g.name):
+        add(Problem(f"vault.groups[{index}].name", "duplicate group name", group.name))
+    for index, group in enumerate(vault.groups):
+        if _in_cycle(group.name, groups):
+            add(Problem(f"vault.groups[{index}].member_groups", "group membership forms a cycle",
+                        list(group.member_groups)))
+    for index, group in enumerate(vault.groups):
+        where = f"vault.groups[{index}]"
+        check_namespace(where, group.namespace)
+        check_policies(f"{where}.policies", group.policies, "group")
+        if group.type == "internal" and group.aliases:
+            add(Problem(f"{where}.aliases", "only external groups have aliases", has_value=False))
+        if group.type == "external" and group.member_groups:
+            add(Problem(f"{where}.member_groups", "external groups take members from their aliases", has_value=False))
+        for number, member in enumerate(group.member_groups):
+            if member not in groups:
+                add(Problem(f"{where}.member_groups[{number}]", "names a group that is not declared", member))
+        for number, alias in enumerate(group.aliases):
+            method = mounts.get((group.namespace, alias.mount))
+            if method is None:
+                add(Problem(f"{where}.aliases[{number}].mount",
+                            "names an auth mount that is not declared in vault.auth_methods", alias.mount))
+            elif method.type not in ("oidc", "jwt", "ldap"):
+                add(Problem(f"{where}.aliases[{number}].mount",
+                            f"group aliases need an oidc, jwt or ldap mount, not {method.type}", alias.mount))
+
+
+def _in_cycle(name: str, groups: dict[str, GroupSpec]) -> bool:
+    """Whether ``name`` reaches itself through member groups (undeclared members ignored)."""
+    stack, seen = list(groups[name].member_groups), set()
+    while stack:
+        member = stack.pop()
+        if member == name:
+            return True
+        if member in seen or member not in groups:
+            continue
+        seen.add(member)
+        stack.extend(groups[member].member_groups)
+    return False

@@ -1,0 +1,77 @@
+"""``VaultConfiguration``: Vault's declared configuration, applied through a Vault provider.
+
+Order: namespaces, audit devices (before anything else is reachable), policies, auth
+methods and their config, roles, identity groups and aliases, password policies, secret
+engines with their configuration and roles, quotas. One module per concern under
+:mod:`components.vault`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Optional
+
+import pulumi
+
+from components.config import StackConfig
+from components.config.vault import policy_files
+from components.config.vault.policy_files import PolicyFile
+from components.config.vault.spec import VaultSpec
+from components.vault.audit import declare_audit_devices
+from components.vault.auth import declare_auth_methods, declare_roles
+from components.vault.identity import declare_groups
+from components.vault.limits import declare_password_policies, declare_quotas
+from components.vault.namespaces import declare_namespaces
+from components.vault.policies import declare_policies
+from components.vault.scope import Scope
+from components.vault.secret_engines import declare_secret_engines
+
+
+@dataclass
+class VaultConfigurationArgs:
+    provider: pulumi.ProviderResource
+    """The Vault provider (address, CA, token) every resource is created through."""
+    spec: VaultSpec
+    """The validated ``vault`` configuration of the stack."""
+    policies: list[PolicyFile] = field(default_factory=list)
+    """The stack's policies, parsed and checked; none when omitted."""
+
+    @classmethod
+    def from_config(cls, config: StackConfig, stack: str, provider: pulumi.ProviderResource) -> "VaultConfigurationArgs":
+        """Args for the stack's ``vault`` section, with the policy files it selects."""
+        vault = config.vault
+        policies, _ = policy_files.load(vault.policies.include, vault.policies.exclude, config.environment, stack)
+        return cls(provider=provider, spec=vault, policies=policies)
+
+
+class VaultConfiguration(pulumi.ComponentResource):
+    """Namespaces, audit devices, policies, auth methods, roles, identity groups, secret
+    engines, password policies and quotas."""
+
+    def __init__(self, name: str, args: VaultConfigurationArgs, opts: Optional[pulumi.ResourceOptions] = None):
+        super().__init__("vault-platform:configuration:VaultConfiguration", name, None, opts)
+        spec = args.spec
+        scope = Scope(name=name, parent=self, provider=args.provider)
+        declare_namespaces(scope, spec.namespaces)
+        audit = declare_audit_devices(scope, spec.audit_devices)
+        scope.baseline = list(audit)
+        policies = declare_policies(scope, args.policies)
+        mounts = declare_auth_methods(scope, spec.auth_methods)
+        roles = declare_roles(scope, spec.roles, mounts, policies)
+        groups = declare_groups(scope, spec.groups, mounts, policies)
+        password_policies = declare_password_policies(scope, spec.password_policies)
+        engines = declare_secret_engines(scope, spec.secret_engines, password_policies)
+        quota_targets = {key: engine.mount for key, engine in engines.items()}
+        quota_targets.update({(ns, f"auth/{path}"): mount.resource for (ns, path), mount in mounts.items()})
+        declare_quotas(scope, spec.quotas, quota_targets)
+        self.policy_names = sorted(policies)
+        self.register_outputs(
+            {
+                "audit_devices": [device.path for device in audit],
+                "policies": self.policy_names,
+                "auth_mounts": sorted(path for _, path in mounts),
+                "roles": len(roles),
+                "groups": sorted(groups),
+                "secret_engines": sorted(path for _, path in engines),
+            }
+        )

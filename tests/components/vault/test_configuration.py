@@ -1,0 +1,338 @@
+"""VaultConfiguration under Pulumi's mocks, the `vault` schema's cross-references, and
+the shipped policies."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+
+import pytest
+
+from components import config as schema
+from components.config.vault import policy_files
+from components.config.secrets import SecretPlaceholder
+from tests.conftest import STACKS, plan_with, stack_raw, with_values
+
+NS = schema.NAMESPACE
+CONFIG = "vault-platform:configuration:VaultConfiguration"
+
+
+def vault_of(plan_or_monitor, type_: str):
+    return [r for r in plan_or_monitor.registrations if r.type == type_]
+
+
+def by_name(registrations, key: str = "name"):
+    return {r.inputs.get(key) or r.inputs.get("roleName") or r.inputs.get("path"): r for r in registrations}
+
+
+# -- resources -----------------------------------------------------------------------------
+
+
+def test_every_vault_resource_uses_the_vault_provider_and_the_component(stack_plan):
+    plan = stack_plan("production")
+    (provider,) = plan.of_type("pulumi:providers:vault")
+    (component,) = plan.of_type(CONFIG)
+    resources = [r for r in plan.resources() if r.type.startswith("vault:")]
+    assert len(resources) > 20
+    for registration in resources:
+        assert registration.parent == component.urn, registration.name
+        assert registration.provider.startswith(provider.urn + "::"), registration.name
+
+
+def test_provider_reaches_the_configured_address_with_the_ca_and_no_token_in_state(stack_plan):
+    (provider,) = stack_plan("production").of_type("pulumi:providers:vault")
+    assert provider.inputs["address"] == "https://vault.internal.example.com:8200"
+    assert provider.inputs["caCertFile"] == "vault-ca.pem"
+    assert "token" not in provider.inputs  # VAULT_TOKEN is read by the provider itself
+    assert provider.inputs["skipGetVaultVersion"] == "true"
+    assert any(dep.endswith("StatefulSet::vault-server") for dep in provider.depends_on)
+
+
+def test_a_configured_token_is_a_secret():
+    raw = with_values(stack_raw("production"), **{"vault.token": SecretPlaceholder("v1:token")})
+    (provider,) = plan_with("production", raw).by_type("pulumi:providers:vault")
+    assert provider.inputs["token"] == "[secret]"
+
+
+def test_audit_devices_first_and_hardened(stack_plan):
+    plan = stack_plan("production")
+    devices = by_name(vault_of(plan, "vault:index/audit:Audit"), "path")
+    assert devices["file"].inputs["options"] == {
+        "file_path": "/vault/audit/audit.log", "format": "json", "hmac_accessor": "true", "log_raw": "false",
+        "mode": "0600"}
+    assert devices["socket"].inputs["options"]["address"] == "fluent-bit.logging.svc.cluster.local:5170"
+    audit_urns = {r.urn for r in devices.values()}
+    graph = {r.urn: set(r.depends_on) for r in plan.resources()}
+
+    def reaches(urn: str) -> set[str]:
+        seen, stack = set(), [urn]
+        while stack:
+            for dep in graph.get(stack.pop(), ()):
+                if dep not in seen:
+                    seen.add(dep)
+                    stack.append(dep)
+        return seen
+
+    for registration in plan.resources():
+        if registration.type.startswith("vault:") and registration.type != "vault:index/audit:Audit":
+            assert audit_urns <= reaches(registration.urn), registration.name
+
+
+def test_auth_methods_with_tuning_and_config(stack_plan):
+    plan = stack_plan("production")
+    generic = by_name(vault_of(plan, "vault:index/authBackend:AuthBackend"), "path")
+    assert generic["kubernetes"].inputs["type"] == "kubernetes"
+    assert generic["kubernetes"].inputs["tune"] == {
+        "defaultLeaseTtl": "1h", "listingVisibility": "hidden", "maxLeaseTtl": "24h"}
+    (k8s_config,) = vault_of(plan, "vault:kubernetes/authBackendConfig:AuthBackendConfig")
+    assert k8s_config.inputs["kubernetesHost"] == "https://kubernetes.default.svc"
+    assert k8s_config.inputs["disableLocalCaJwt"] is False
+    jwt = by_name(vault_of(plan, "vault:jwt/authBackend:AuthBackend"), "path")
+    assert jwt["oidc"].inputs["oidcClientSecret"] == "[secret]"
+    assert jwt["oidc"].inputs["tune"]["listingVisibility"] == "unauth"
+    assert jwt["jwt-github"].inputs["boundIssuer"] == "https://token.actions.githubusercontent.com"
+
+
+def test_roles_carry_bindings_policies_and_ttls(stack_plan):
+    plan = stack_plan("production")
+    k8s = by_name(vault_of(plan, "vault:kubernetes/authBackendRole:AuthBackendRole"))
+    ingest = k8s["ingest"].inputs
+    assert ingest["boundServiceAccountNames"] == ["ingest"]
+    assert ingest["boundServiceAccountNamespaces"] == ["analytics-platform"]
+    assert (ingest["tokenPolicies"], ingest["tokenTtl"], ingest["tokenMaxTtl"]) == (["analytics-ingest"], 3600, 14400)
+    assert ingest["audience"] == "vault"
+    assert any(d.endswith("Policy::vault-config-policy-analytics-ingest") for d in k8s["ingest"].depends_on)
+    (approle,) = vault_of(plan, "vault:appRole/authBackendRole:AuthBackendRole")
+    assert approle.inputs["secretIdNumUses"] == 1 and approle.inputs["secretIdTtl"] == 86400
+    assert approle.inputs["secretIdBoundCidrs"] == ["10.20.0.0/16"]
+    jwt = by_name(vault_of(plan, "vault:jwt/authBackendRole:AuthBackendRole"))
+    assert jwt["deploy"].inputs["boundClaims"] == {"ref": "refs/heads/main", "repository": "example-org/analytics-platform"}
+    assert jwt["engineer"].inputs["groupsClaim"] == "groups"
+
+
+def test_policies_are_the_stack_selection_with_variables_rendered(stack_plan):
+    plan = stack_plan("production")
+    policies = by_name(vault_of(plan, "vault:index/policy:Policy"))
+    assert "developer-readonly" in policies and "developer-readwrite" not in policies
+    assert 'path "secret/data/production/analytics/ingest/*"' in policies["analytics-ingest"].inputs["policy"]
+    assert "[[" not in "".join(p.inputs["policy"] for p in policies.values())
+
+
+def test_external_groups_and_aliases_map_oidc_groups(stack_plan):
+    plan = stack_plan("production")
+    groups = by_name(vault_of(plan, "vault:identity/group:Group"))
+    assert groups["platform-admins"].inputs["policies"] == ["platform-admin"]
+    assert groups["developers"].inputs["type"] == "external"
+    aliases = by_name(vault_of(plan, "vault:identity/groupAlias:GroupAlias"))
+    alias = aliases["analytics-developers"].inputs
+    assert alias["mountAccessor"].startswith("auth_oidc_")
+    assert alias["canonicalId"]
+
+
+def test_single_audit_device_warns(stack_plan):
+    assert any("only one audit device" in w for w in stack_plan("dev").warnings)
+    assert not any("audit device" in w for w in stack_plan("production").warnings)
+
+
+def test_configure_off_creates_no_vault_resources():
+    monitor = plan_with("production", with_values(stack_raw("production"), **{"vault.configure": False}))
+    assert not [r for r in monitor.registrations if r.type.startswith("vault:") or r.type == "pulumi:providers:vault"]
+    assert monitor.by_type("kubernetes:apps/v1:StatefulSet")
+
+
+def test_namespaces_on_enterprise_nest_and_scope_their_items():
+    raw = stack_raw("production")
+    vault = raw[f"{NS}:vault"]
+    vault["edition"] = "enterprise"
+    vault["namespaces"] = [{"path": "analytics"}, {"path": "analytics/team-a"}]
+    vault["auth_methods"].append({"type": "approle", "path": "approle", "namespace": "analytics/team-a"})
+    vault["roles"].append({"name": "etl", "mount": "approle", "namespace": "analytics/team-a",
+                           "token_policies": ["default"]})
+    monitor = plan_with("production", raw)
+    spaces = {r.inputs["path"]: r for r in monitor.by_type("vault:index/namespace:Namespace")}
+    assert spaces["team-a"].inputs["namespace"] == "analytics"
+    assert spaces["analytics"].urn in spaces["team-a"].depends_on
+    mount = next(r for r in monitor.by_type("vault:index/authBackend:AuthBackend")
+                 if r.inputs.get("namespace") == "analytics/team-a")
+    assert spaces["team-a"].urn in mount.depends_on
+
+
+# -- cross references --------------------------------------------------------------------
+
+
+def vault_raw(stack: str, edit) -> dict:
+    raw = stack_raw(stack)
+    edit(raw[f"{NS}:vault"])
+    return raw
+
+
+def _set(path, value):
+    def edit(vault):
+        node = vault
+        keys = path.split(".")
+        for key in keys[:-1]:
+            node = node[int(key)] if key.isdigit() else node[key]
+        last = keys[-1]
+        if last.isdigit():
+            node[int(last)] = value
+        else:
+            node[last] = value
+    return edit
+
+
+def _append(key, item):
+    return lambda vault: vault.setdefault(key, []).append(copy.deepcopy(item))
+
+
+CROSS_CASES = [
+    ("dangling-policy", "production", _set("roles.0.token_policies", ["analytics-ingset"]),
+     ["vault.roles[0].token_policies[0] = 'analytics-ingset'", "names a policy that does not exist"]),
+    ("root-policy-on-role", "production", _set("roles.0.token_policies", ["root"]),
+     ["vault.roles[0].token_policies[0] = 'root'", "cannot be given to a role"]),
+    ("undeclared-mount", "production", _set("roles.0.mount", "kubernetes-eu"),
+     ["vault.roles[0].mount = 'kubernetes-eu'", "names an auth mount that is not declared",
+      "declared: approle, jwt-github, kubernetes, oidc"]),
+    ("inverted-ttl", "production", _set("roles.0.token_ttl", "8h"),
+     ["vault.roles[0].token_ttl = '8h'", "exceeds token_max_ttl (4h)"]),
+    ("ttl-over-mount-max", "production", _set("roles.0.token_max_ttl", "48h"),
+     ["vault.roles[0].token_max_ttl = '48h'", "exceeds the max_lease_ttl of mount kubernetes (24h)"]),
+    ("unparsable-ttl", "production", _set("roles.0.token_ttl", "an hour"),
+     ["vault.roles[0].token_ttl = 'an hour'", "does not match the allowed form"]),
+    ("duplicate-mount", "production", _append("auth_methods", {"type": "approle", "path": "kubernetes"}),
+     ["vault.auth_methods[4].path = 'kubernetes'", "duplicate auth mount path"]),
+    ("duplicate-audit-path", "production", _append("audit_devices", {"type": "syslog", "path": "file"}),
+     ["vault.audit_devices[2].path = 'file'", "duplicate audit device path"]),
+    ("no-audit-in-production", "production", _set("audit_devices", []),
+     ["vault.audit_devices: production must declare at least one audit device"]),
+    ("audit-file-off-volume", "production", _set("audit_devices.0.file_path", "/tmp/audit.log"),
+     ["vault.audit_devices[0].file_path = '/tmp/audit.log'", "on the audit volume"]),
+    ("audit-log-raw", "production", _set("audit_devices.0.log_raw", True),
+     ["vault.audit_devices[0].log_raw = true", "dev-only"]),
+    ("namespaces-on-community", "production", _set("namespaces", [{"path": "analytics"}]),
+     ["vault.namespaces: namespaces need Vault Enterprise"]),
+    ("userpass-in-production", "production", _append("auth_methods", {"type": "userpass", "path": "userpass"}),
+     ["vault.auth_methods[4].type = 'userpass'", "userpass is dev-only"]),
+    ("plain-client-secret", "production", _set("auth_methods.3.oidc.oidc_client_secret", "hunter2"),
+     ["vault.auth_methods[3].oidc.oidc_client_secret: must be a Pulumi secret"]),
+    ("oidc-without-secret", "production", _set("auth_methods.3.oidc.oidc_client_secret", None),
+     ["vault.auth_methods[3].oidc: an oidc auth method needs oidc_client_id and oidc_client_secret"]),
+    ("alias-on-approle", "production", _set("groups.0.aliases", [{"name": "x", "mount": "approle"}]),
+     ["vault.groups[0].aliases[0].mount = 'approle'", "need an oidc, jwt or ldap mount"]),
+    ("group-dangling-policy", "production", _set("groups.0.policies", ["platform-owner"]),
+     ["vault.groups[0].policies[0] = 'platform-owner'", "names a policy that does not exist"]),
+    ("field-of-another-role-type", "production", _set("roles.0.secret_id_ttl", "1h"),
+     ["vault.roles[0].secret_id_ttl: not a field of a kubernetes role"]),
+    ("kubernetes-role-unbound", "production", _set("roles.0.bound_service_account_names", []),
+     ["vault.roles[0]: a kubernetes role needs bound_service_account_names"]),
+    ("jwt-role-unbound", "production",
+     lambda v: (v["roles"][3].pop("bound_audiences"), v["roles"][3].pop("bound_claims")),
+     ["vault.roles[3]: a jwt role must bind the token"]),
+    ("excluded-policy-still-used", "production", _set("groups.1.policies", ["developer-readwrite"]),
+     ["vault.groups[1].policies[0] = 'developer-readwrite'", "names a policy that does not exist"]),
+    ("include-matches-nothing", "production", _set("policies", {"include": ["analytics-*", "billing"]}),
+     ["vault.policies: vault.policies.include: `billing` matches no file",
+      "names a policy that does not exist"]),
+    ("member-group-undeclared", "production", _append("groups", {"name": "a", "type": "internal", "member_groups": ["b"]}),
+     ["vault.groups[2].member_groups[0] = 'b'", "names a group that is not declared"]),
+    ("group-membership-cycle", "production", lambda v: v["groups"].extend([
+        {"name": "a", "type": "internal", "member_groups": ["b"]},
+        {"name": "b", "type": "internal", "member_groups": ["a"]}]),
+     ["vault.groups[2].member_groups = [\"b\"]: group membership forms a cycle",
+      "vault.groups[3].member_groups = [\"a\"]: group membership forms a cycle"]),
+    ("bound-claim-not-text", "production", _set("roles.4.bound_claims", {"email_verified": True}),
+     ["vault.roles[4].bound_claims.email_verified = true", "a claim value is a string or a list of strings"]),
+    ("token-ttl-above-mount-reported-once", "production", _set("roles.0.token_ttl", "48h"),
+     ["vault.roles[0].token_ttl = '48h'", "exceeds token_max_ttl"]),
+    ("ldap-insecure", "production", _append("auth_methods", {
+        "type": "ldap", "path": "ldap", "ldap": {"url": "ldap://dc.example.com", "userdn": "ou=users,dc=example",
+                                                  "insecure_tls": True}}),
+     ["vault.auth_methods[4].ldap.insecure_tls = true", "vault.auth_methods[4].ldap.url = 'ldap://dc.example.com'",
+      "needs starttls"]),
+]
+
+
+@pytest.mark.parametrize("stack, edit, expected", [c[1:] for c in CROSS_CASES], ids=[c[0] for c in CROSS_CASES])
+def test_cross_reference_errors_name_the_file_and_keys(stack, edit, expected):
+    with pytest.raises(schema.ConfigError) as caught:
+        schema.load(vault_raw(stack, edit), f"Pulumi.{stack}.yaml", stack)
+    message = str(caught.value)
+    assert message.startswith(f"invalid stack configuration in Pulumi.{stack}.yaml")
+    for fragment in expected:
+        assert fragment in message, f"{fragment!r} not in:\n{message}"
+    for line in message.splitlines()[1:]:  # nothing reported beyond what the case is about
+        assert any(f in line for f in expected), f"unexpected: {line}"
+
+
+def test_a_plain_secret_is_never_echoed():
+    with pytest.raises(schema.ConfigError) as caught:
+        schema.load(vault_raw("production", _set("auth_methods.3.oidc.oidc_client_secret", "hunter2")),
+                    "Pulumi.production.yaml", "production")
+    assert "hunter2" not in str(caught.value)
+
+
+def test_nothing_is_registered_when_a_reference_dangles(project):
+    from vault_platform.plan.mocks import RecordingMonitor
+    from vault_platform.plan.program import PlanError, run_program
+
+    monitor = RecordingMonitor()
+    with pytest.raises(PlanError, match="names a policy that does not exist"):
+        run_program(project, "production", vault_raw("production", _set("roles.0.token_policies", ["nope"])),
+                    monitor=monitor)
+    assert monitor.registrations == []
+
+
+# -- policy files -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_every_shipped_policy_parses_for_every_stack(project: Path, stack: str):
+    loaded, problems = policy_files.load(("*",), (), stack, stack)
+    assert problems == []
+    assert {p.name for p in loaded} == set(policy_files.available())
+    assert len(loaded) >= 8
+
+
+@pytest.mark.parametrize(
+    "text, message, line",
+    [
+        ('path "secret/*" {\n  capabilities = ["reed"]\n}\n', 'invalid capability "reed"', 2),
+        ('path "secret/[[region]]/*" {\n  capabilities = ["read"]\n}\n', "unknown stack variable [[region]]", 1),
+        ('path "secret/*" {\n  capabilitie = ["read"]\n}\n', 'invalid key "capabilitie"', 2),
+    ],
+)
+def test_policy_file_problems_name_file_and_line(tmp_path: Path, text, message, line):
+    (tmp_path / "team.hcl").write_text(text)
+    _, problems = policy_files.load(("*",), (), "production", "production", folder=tmp_path)
+    assert [(p.file, p.line) for p in problems] == [("policies/team.hcl", line)]
+    assert message in problems[0].message
+
+
+def test_policy_file_problems_stop_the_stack(tmp_path: Path):
+    (tmp_path / "analytics-ingest.hcl").write_text('path "a" { capabilities = ["reed"] }')
+    raw = vault_raw("dev", _set("roles", []))
+    raw[f"{NS}:vault"]["groups"] = []
+    with pytest.raises(schema.ConfigError) as caught:
+        schema.load(raw, "Pulumi.dev.yaml", "dev", policy_dir=tmp_path)
+    assert 'vault.policies: policies/analytics-ingest.hcl line 1: path "a": invalid capability "reed"' in str(
+        caught.value)
+
+
+def test_stack_variables_cannot_collide_with_vault_templating():
+    text, unknown = policy_files.render_variables(
+        'path "secret/[[environment]]/{{identity.entity.id}}/*" {}', {"environment": "dev"})
+    assert text == 'path "secret/dev/{{identity.entity.id}}/*" {}'
+    assert unknown == []
+
+
+def test_plan_writes_policies_and_a_configuration_summary(stack_plan, tmp_path: Path):
+    from vault_platform.plan import artifacts
+
+    written = artifacts.write(stack_plan("production"), tmp_path)
+    assert "vault/policies/platform-admin.hcl" in written
+    assert "vault/configuration.json" in written
+    import json
+
+    summary = json.loads((tmp_path / "vault" / "configuration.json").read_text())
+    assert {m["path"] for m in summary["authMethods"]} == {"kubernetes", "jwt-github", "approle", "oidc"}
+    assert {g["name"] for g in summary["groups"]} == {"platform-admins", "developers"}
+    assert len(summary["roles"]) == 9

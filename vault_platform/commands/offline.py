@@ -1,0 +1,126 @@
+"""The offline commands: ``plan``, ``check``, ``access`` (the access matrix of a plan) and
+``docs`` (the configuration reference). None of them contacts anything."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any, Optional
+
+from vault_platform.commands.common import EXIT_FAILED, EXIT_OK, fail
+from vault_platform.project import project_dir, use_project
+
+
+def plan_into(stack: str, out: Optional[str]):
+    """Plan one stack and write its artifacts; returns (plan, out dir) or an exit code."""
+    from components.config import ConfigError
+    from vault_platform.plan import artifacts
+    from vault_platform.plan.program import PlanError, run_plan
+
+    project = use_project(project_dir())
+    try:
+        plan = run_plan(stack, project)
+    except ConfigError as error:
+        return fail(str(error))
+    except PlanError as error:
+        return fail(f"the program failed for stack {stack}:\n{error}")
+    target = Path(out) if out else project / "build" / plan.stack
+    try:
+        artifacts.write(plan, target)
+    except artifacts.OutputDirError as error:
+        return fail(str(error))
+    return plan, target
+
+
+def cmd_plan(args: argparse.Namespace) -> int:
+    from vault_platform.plan.summary import print_plan_summary
+
+    result = plan_into(args.stack, args.out)
+    if isinstance(result, int):
+        return result
+    plan, target = result
+    print_plan_summary(plan, target)
+    return EXIT_OK
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from vault_platform.plan.check import check_plan_dir, print_check_report
+
+    result = plan_into(args.stack, args.out)
+    if isinstance(result, int):
+        return result
+    plan, target = result
+    report = check_plan_dir(target, plan.config.kubernetes.version)
+    print_check_report(plan.stack, report)
+    return EXIT_OK if report.ok else EXIT_FAILED
+
+
+def cmd_docs(args: argparse.Namespace) -> int:
+    from vault_platform.plan.reference import update_readme
+
+    readme = use_project(project_dir()) / "README.md"
+    changed = update_readme(readme, check_only=args.check)
+    if args.check and changed:
+        print(f"{readme.name}: the configuration reference is stale; run `vault-platform docs`", file=sys.stderr)
+        return EXIT_FAILED
+    print(f"{readme.name}: configuration reference {'updated' if changed else 'up to date'}")
+    return EXIT_OK
+
+
+def cmd_access(args: argparse.Namespace) -> int:
+    from vault_platform.policy import access
+    from vault_platform.policy.report import matrix_of_plan
+
+    result = plan_into(args.stack, args.out)
+    if isinstance(result, int):
+        return result
+    plan, target = result
+    matrix = matrix_of_plan(plan)
+    if matrix is None:
+        return fail(f"stack {plan.stack} does not configure Vault (vault.configure is false)")
+    changes = None
+    if args.diff:
+        base_file = Path(args.diff) / "access" / "matrix.json"
+        if not base_file.is_file():
+            return fail(f"{base_file} not found: --diff takes the directory of an earlier plan")
+        changes = access.diff(access.Matrix.from_json(json.loads(base_file.read_text())), matrix)
+    if args.format == "markdown":
+        text = access.diff_markdown(changes, args.diff, str(target)) if changes is not None else access.to_markdown(matrix)
+    elif args.format == "csv":
+        text = access.to_csv(matrix)
+    else:
+        text = access.to_html(matrix, changes)
+    if args.output:
+        Path(args.output).write_text(text, encoding="utf-8")
+        print(f"access matrix written to {args.output}")
+    else:
+        sys.stdout.write(text)
+    return EXIT_OK
+
+
+def register(commands: Any) -> None:
+    """Add ``plan``, ``check``, ``access`` and ``docs`` to the command line."""
+    plan = commands.add_parser("plan", help="run the program under mocks and write the plan artifacts")
+    plan.add_argument("--stack", default="dev", help="stack name (Pulumi.<stack>.yaml) or stack file; default dev")
+    plan.add_argument("--out", help="output directory (default build/<stack>/)")
+    plan.set_defaults(func=cmd_plan)
+
+    check = commands.add_parser("check", help="plan, then validate the artifacts with kubernetes-validate, checkov "
+                                "and HCL parsing")
+    check.add_argument("--stack", default="dev", help="stack name or stack file; default dev")
+    check.add_argument("--out", help="output directory (default build/<stack>/)")
+    check.set_defaults(func=cmd_check)
+
+    access_cmd = commands.add_parser("access", help="who can do what: the access matrix of a stack, or its changes")
+    access_cmd.add_argument("--stack", default="dev", help="stack name or stack file; default dev")
+    access_cmd.add_argument("--format", choices=("markdown", "csv", "html"), default="markdown")
+    access_cmd.add_argument("--diff", metavar="BASE_DIR", help="compare with the plan in BASE_DIR (e.g. the base branch's)")
+    access_cmd.add_argument("--out", help="plan output directory (default build/<stack>/)")
+    access_cmd.add_argument("--output", "-o", help="write to this file instead of standard output")
+    access_cmd.set_defaults(func=cmd_access)
+
+    docs = commands.add_parser("docs", help="regenerate the configuration reference in README.md")
+    docs.add_argument("--check", action="store_true", help="only report whether it is stale (exit 1)")
+    docs.set_defaults(func=cmd_docs)

@@ -1,0 +1,224 @@
+"""``vault-platform init``: the first boot of a new cluster.
+
+1. Vault must answer, be uninitialised, and report the stack's seal type.
+2. Custody of the keys is prepared *before* Vault makes them: with Secrets Manager the
+   stack's secret must exist, hold no keys yet, and accept a write (a pending marker is
+   written, which proves the permission and the KMS key); with PGP the output files
+   must not exist yet.
+3. ``sys/init`` with the stack's shares and threshold (and the operators' PGP keys).
+4. The shares are stored: one JSON value in the secret, or one file per operator holding
+   the share Vault encrypted to that operator's key.
+5. The bootstrap: the apply command (by default ``pulumi up`` with
+   ``vault.configure=true``) runs with the root token in its environment only.
+6. The root token is revoked whatever happened, and checked to be gone.
+
+The root token and unencrypted shares are never printed, logged, written to a file or
+put in an exception message. If storing the shares fails, the freshly initialised
+cluster holds no data yet: wipe its storage and run ``init`` again (see README).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Callable, Optional, Protocol, Sequence
+
+from components.config import pgp_keys
+from components.config import PROJECT_DIR, StackConfig
+from vault_platform.live import aws_calls
+from vault_platform.live.client import LiveError, PermissionDenied, VaultOperator
+from vault_platform.live.local_files import open_private
+
+PENDING = "pending"
+STORED = "initialized"
+
+
+class InitError(RuntimeError):
+    """Initialisation cannot go on; the message says why (and never holds a key or token)."""
+
+
+class Custody(Protocol):
+    def describe(self) -> str: ...
+
+    def pgp_keys(self) -> Optional[list[str]]: ...
+
+    def prepare(self) -> None: ...
+
+    def store(self, shares: list[str], facts: dict[str, Any]) -> None: ...
+
+
+class SecretsManagerCustody:
+    """The stack's Secrets Manager secret (``RecoveryKeyCustody``), written through
+    the caller's credentials (the custodian role)."""
+
+    def __init__(self, client: Any, secret_id: str, attempts: int = 3):
+        self.client = client
+        self.secret_id = secret_id
+        self.attempts = attempts
+
+    def describe(self) -> str:
+        return f"AWS Secrets Manager secret {self.secret_id}"
+
+    def pgp_keys(self) -> Optional[list[str]]:
+        return None
+
+    def _aws(self, what: str, function: Callable[[], Any]) -> Any:
+        return aws_calls.call(f"{what} {self.secret_id}", function, InitError, "are you the custodian role?")
+
+    def prepare(self) -> None:
+        from botocore.exceptions import ClientError
+
+        self._aws("describing the secret", lambda: self.client.describe_secret(SecretId=self.secret_id))
+        try:
+            current = self.client.get_secret_value(SecretId=self.secret_id)
+        except ClientError as error:
+            if aws_calls.error_code(error) != "ResourceNotFoundException":  # no value yet: the expected state
+                raise InitError(f"reading the secret {self.secret_id} failed: {aws_calls.error_code(error)}") from None
+        else:
+            try:
+                status = json.loads(current.get("SecretString") or "{}").get("status")
+            except ValueError:
+                status = "unreadable"
+            if status != PENDING:
+                raise InitError(f"{self.secret_id} already holds recovery keys (status {status!r}); "
+                                "refusing to overwrite them")
+        self._put({"status": PENDING, "written_at": _now()}, "writing the pending marker to")
+
+    def _put(self, value: dict[str, Any], what: str) -> None:
+        text = json.dumps(value, sort_keys=True)
+        self._aws(what, lambda: self.client.put_secret_value(SecretId=self.secret_id, SecretString=text))
+
+    def store(self, shares: list[str], facts: dict[str, Any]) -> None:
+        value = {**facts, "status": STORED, "keys_base64": shares}
+        for attempt in range(1, self.attempts + 1):
+            try:
+                self._put(value, "storing the keys in")
+                return
+            except InitError:
+                if attempt == self.attempts:
+                    raise
+
+
+class PgpCustody:
+    """One file per operator with the share Vault encrypted to that operator's key."""
+
+    def __init__(self, key_files: Sequence[str], out_dir: Path, project: Path = PROJECT_DIR):
+        self.key_files = list(key_files)
+        self.out_dir = out_dir
+        self.project = project
+
+    def describe(self) -> str:
+        return f"{len(self.key_files)} PGP-encrypted files in {self.out_dir}"
+
+    def _target(self, key_file: str) -> Path:
+        return self.out_dir / f"{Path(key_file).stem}.recovery-key.asc.b64"
+
+    def pgp_keys(self) -> Optional[list[str]]:
+        return [pgp_keys.for_vault(self.project / name) for name in self.key_files]
+
+    def prepare(self) -> None:
+        existing = [str(self._target(name)) for name in self.key_files if self._target(name).exists()]
+        if existing:
+            raise InitError(f"refusing to overwrite earlier key files: {', '.join(existing)}")
+        self.out_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+
+    def store(self, shares: list[str], facts: dict[str, Any]) -> None:
+        for name, share in zip(self.key_files, shares, strict=True):
+            with open_private(self._target(name), exclusive=True) as handle:
+                handle.write(share.encode("ascii") + b"\n")
+
+
+@dataclass
+class InitOutcome:
+    initialized: bool
+    """False when Vault was already initialised (nothing was done)."""
+    bootstrap_exit: Optional[int] = None
+    """The bootstrap command's exit status; None when there was none."""
+    root_revoked: bool = False
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def default_bootstrap(stack: str) -> list[str]:
+    """``pulumi up`` with the configuration switched on (saved to the stack file)."""
+    return ["pulumi", "up", "--stack", stack, "--yes", "--config-path",
+            "--config", "vault-platform:vault.configure=true"]
+
+
+def initialise(config: StackConfig, stack: str, vault: VaultOperator, custody: Custody,
+               bootstrap: Optional[Sequence[str]], say: Callable[[str], None] = print) -> InitOutcome:
+    """Initialise Vault for ``stack`` (whose ``initialization`` section the caller checked)."""
+    init = config.initialization
+    assert init is not None
+    status = vault.get("sys/seal-status") or {}
+    if status.get("initialized"):
+        say(f"Vault at {vault.connection.address} is already initialised: nothing done")
+        return InitOutcome(initialized=False)
+    seal = status.get("type")
+    if seal != config.unseal.type:
+        raise InitError(f"Vault reports seal type {seal!r} but the stack declares {config.unseal.type!r}: "
+                        "are the pods running this stack's configuration?")
+
+    custody.prepare()
+    recovery = seal != "shamir"
+    prefix = "recovery_" if recovery else "secret_"
+    body: dict[str, Any] = {f"{prefix}shares": init.recovery_shares, f"{prefix}threshold": init.recovery_threshold}
+    encrypt_to = custody.pgp_keys()
+    if encrypt_to is not None:
+        body["recovery_pgp_keys" if recovery else "pgp_keys"] = encrypt_to
+    answer = vault.put("sys/init", body) or {}
+    root = answer.get("root_token") or ""
+    outcome = InitOutcome(initialized=True)
+    connection = vault.connection
+    root_vault = VaultOperator(type(connection)(connection.address, root, connection.ca_cert))
+    try:
+        shares = answer.get("recovery_keys_base64" if recovery else "keys_base64") or []
+        if len(shares) != init.recovery_shares or not root:
+            raise InitError("Vault's answer to sys/init lacks the expected shares or root token")
+        say(f"initialised: {len(shares)} {'recovery' if recovery else 'unseal'} key shares, threshold "
+            f"{init.recovery_threshold}")
+        custody.store(shares, {"stack": stack, "seal": seal, "shares": init.recovery_shares,
+                               "threshold": init.recovery_threshold, "initialized_at": _now()})
+        say(f"key shares stored: {custody.describe()}")
+        if bootstrap:
+            say(f"bootstrap: running {' '.join(bootstrap)} (the root token is in its environment only)")
+            environment = {**os.environ, "VAULT_TOKEN": root, "VAULT_ADDR": connection.address}
+            if connection.ca_cert:
+                environment["VAULT_CACERT"] = connection.ca_cert
+            try:
+                outcome.bootstrap_exit = subprocess.run(list(bootstrap), env=environment, check=False).returncode
+            except OSError as error:
+                say(f"bootstrap could not start: {error.strerror}")
+                outcome.bootstrap_exit = 127
+    finally:
+        outcome.root_revoked = bool(root) and _revoke(root_vault, say)
+    return outcome
+
+
+def _revoke(root_vault: VaultOperator, say: Callable[[str], None]) -> bool:
+    """Revoke the root token and check that Vault no longer accepts it. On failure the
+    token's accessor (which cannot authenticate) is printed for revocation by accessor."""
+    accessor = "<unknown>"
+    try:
+        accessor = ((root_vault.get("auth/token/lookup-self") or {}).get("data") or {}).get("accessor") or accessor
+        root_vault.post("auth/token/revoke-self")
+    except LiveError as error:
+        say(f"could not revoke the root token ({error}): revoke it with "
+            f"`vault token revoke -accessor {accessor}` using the break-glass procedure")
+        return False
+    try:
+        root_vault.get("auth/token/lookup-self")
+    except PermissionDenied:
+        say("root token revoked")
+        return True
+    except LiveError as error:
+        say(f"could not check the revocation ({error}): revoke it with `vault token revoke -accessor {accessor}`")
+        return False
+    say(f"the root token still answers after revocation: revoke it with `vault token revoke -accessor {accessor}`")
+    return False

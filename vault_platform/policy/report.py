@@ -1,0 +1,52 @@
+"""Stack-level policy reports: lints over a stack's policies and identities, and the
+access matrix of a plan."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+from vault_platform.policy import access, lints
+from vault_acl import parse_policy
+
+
+def lint_files(project: Path) -> list[lints.Lint]:
+    """Every ``policies/*.hcl`` on its own (stack variables filled with placeholders)."""
+    from components.config.vault import policy_files
+
+    loaded, problems = policy_files.load(("*",), (), "environment", "stack", folder=project / "policies")
+    found = [lints.Lint("VP000", "error", p.file, p.file, p.line, p.message) for p in problems]
+    for file in loaded:
+        found += lints.lint_policy(file.policy, f"policies/{file.name}.hcl")
+    return found
+
+
+def lint_stack(project: Path, stack: str) -> list[lints.Lint]:
+    """The stack's selection of policies, plus conflicts within each role and group (VP005)."""
+    from components import config as schema
+    from components.config.vault import policy_files
+    from vault_platform.project import stack_file
+
+    config = schema.load_stack_file(stack_file(project, stack))
+    spec = config.vault
+    name = schema.stack_name_of(stack_file(project, stack))
+    loaded, _ = policy_files.load(spec.policies.include, spec.policies.exclude, config.environment, name,
+                                  folder=project / "policies")
+    found = []
+    for file in loaded:
+        found += lints.lint_policy(file.policy, f"policies/{file.name}.hcl")
+    found += lints.lint_identities({f.name: f.policy for f in loaded},
+                                   {f.name: f"policies/{f.name}.hcl" for f in loaded},
+                                   access.identities_of(spec))
+    return sorted(set(found), key=lambda l: (l.file, l.line or 0, l.id))
+
+
+def matrix_of_plan(plan) -> Optional[access.Matrix]:
+    """The access matrix of what a plan registers (None when Vault is not configured)."""
+    registered = plan.of_type("vault:index/policy:Policy")
+    if not plan.config.vault.configure:
+        return None
+    policies = {r.inputs["name"]: parse_policy(r.inputs["policy"], r.inputs["name"]) for r in registered}
+    mounts = [f"{r.inputs['path']}/" for r in plan.resources()
+              if r.type in ("vault:index/mount:Mount", "vault:kv/secretBackendV2:SecretBackendV2") and "path" in r.inputs]
+    return access.build(plan.stack, policies, access.identities_of(plan.config.vault), mounts)
