@@ -8,12 +8,19 @@ across them; ``loading`` reads and validates a stack file.
 """
 
 from components.config.base import PROJECT_DIR
-from components.config.loading import decode_runtime_value, load, load_stack_file, read_stack_file, stack_name_of
+from components.config.loading import (
+    check_stack_name,
+    decode_runtime_value,
+    load,
+    load_stack_file,
+    read_stack_file,
+    stack_name_of,
+)
 from components.config.problems import NAMESPACE, ConfigError, Problem
 from components.config.secrets import SecretPlaceholder
 from components.config.stack import ENVIRONMENTS, StackConfig
 
 __all__ = [
     "ENVIRONMENTS", "NAMESPACE", "PROJECT_DIR", "ConfigError", "Problem", "SecretPlaceholder", "StackConfig",
-    "decode_runtime_value", "load", "load_stack_file", "read_stack_file", "stack_name_of",
+    "check_stack_name", "decode_runtime_value", "load", "load_stack_file", "read_stack_file", "stack_name_of",
 ]

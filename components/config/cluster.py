@@ -13,6 +13,11 @@ from components.config.base import DNS_LABEL, DNS_SUBDOMAIN, DURATION, QUANTITY,
 
 SUPPORTED_KUBERNETES_MINORS = tuple(f"1.{minor}" for minor in range(25, 38))
 """Kubernetes minor versions whose schemas the offline validator bundles."""
+MAX_CPU = 512
+MAX_MEMORY = "4Ti"
+MAX_VOLUME = "64Ti"
+"""Upper bounds of the quantities a stack may ask for: a value beyond them is a typo (or
+hostile), never a real Vault server."""
 
 
 class KubernetesConfig(Model):
@@ -65,8 +70,10 @@ class ImageConfig(Model):
 
 
 class ResourceQuantities(Model):
-    cpu: StrictStr = Field(..., pattern=QUANTITY, description="CPU quantity, e.g. `500m`.")
-    memory: StrictStr = Field(..., pattern=QUANTITY, description="Memory quantity, e.g. `1Gi`.")
+    cpu: StrictStr = Field(..., pattern=QUANTITY, max_length=16,
+                           description=f"CPU quantity, e.g. `500m` (at most {MAX_CPU} cores).")
+    memory: StrictStr = Field(..., pattern=QUANTITY, max_length=16,
+                              description=f"Memory quantity, e.g. `1Gi` (at most {MAX_MEMORY}).")
 
 
 class ResourcesConfig(Model):
@@ -83,7 +90,8 @@ class ResourcesConfig(Model):
 
 
 class VolumeConfig(Model):
-    size: StrictStr = Field("10Gi", pattern=QUANTITY, description="Volume size.")
+    size: StrictStr = Field("10Gi", pattern=QUANTITY, max_length=16,
+                            description=f"Volume size (at most {MAX_VOLUME}, the largest block volume clouds offer).")
     storage_class: Optional[StrictStr] = Field(
         None,
         pattern=DNS_SUBDOMAIN,

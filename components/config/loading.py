@@ -20,32 +20,43 @@ import re
 from pathlib import Path
 from typing import Any, Mapping, Optional
 
-import yaml
 from pydantic import BaseModel, ValidationError
 
 from components.config.base import model_in, rules_apply
+from components.config.inputs import files
 from components.config.problems import NAMESPACE, ConfigError, Problem
 from components.config.secrets import SecretPlaceholder
 from components.config.rules import stack_problems, vault_problems
 from components.config.stack import StackConfig
 
-_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-"""libyaml's safe loader when PyYAML was built with it (ten times faster), else PyYAML's."""
+STACK_NAME = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$"
+"""Pulumi's stack-name characters (letters, digits, ``-``, ``_``, ``.``, at most 100), starting
+with a letter or digit: a stack name becomes part of file names (``build/<stack>/``), resource
+names and IAM role names, so ``..`` or a shell metacharacter must never get that far."""
+
+
+def check_stack_name(stack: str, source: str) -> None:
+    """Raise :class:`ConfigError` unless ``stack`` is a safe Pulumi stack name."""
+    if not re.fullmatch(STACK_NAME, stack):
+        raise ConfigError(source, [Problem("", f"the stack name {stack!r} is not allowed: a stack name is 1 to 100 "
+                                               "letters, digits, -, _ or . and starts with a letter or digit",
+                                           has_value=False)])
 
 
 def read_stack_file(path: Path) -> dict[str, Any]:
     """Read a ``Pulumi.<stack>.yaml`` file into the raw ``{key: value}`` config map.
 
     Values under ``secure:`` stay encrypted and become :class:`SecretPlaceholder`.
-    Raises :class:`ConfigError` when the file is missing or not a stack file.
+    Raises :class:`ConfigError` when the file is missing, unreadable or hostile (see
+    :mod:`components.config.inputs.files`: size, file type, encoding, duplicate keys,
+    aliases), or not a stack file.
     """
     source = str(path)
     try:
-        document = yaml.load(path.read_text(encoding="utf-8"), Loader=_YAML_LOADER)
-    except FileNotFoundError:
-        raise ConfigError(source, [Problem("", "stack file not found", has_value=False)]) from None
-    except yaml.YAMLError as exc:
-        raise ConfigError(source, [Problem("", f"not valid YAML: {exc}", has_value=False)]) from None
+        document = files.load_yaml(path, files.STACK_FILE_LIMIT, shown=source)
+    except files.InputFileError as error:
+        message = "stack file not found" if error.problem == files.NOT_FOUND else f"the stack file {error.problem}"
+        raise ConfigError(source, [Problem("", message, has_value=False)]) from None
     if document is None:
         document = {}
     if not isinstance(document, dict) or not isinstance(document.get("config", {}), dict):
@@ -81,9 +92,11 @@ def load(
 
     ``raw`` maps full keys (``vault-platform:cluster``) to values; keys of other
     namespaces (``aws:region``, ``kubernetes:context``) are left to their providers.
-    ``source`` names the stack file in messages. When ``stack`` is one of the
-    environment names, ``environment`` must match it.
+    ``source`` names the stack file in messages. ``stack`` must be a safe stack name
+    (:data:`STACK_NAME`); when it is one of the environment names, ``environment`` must match it.
     """
+    if stack is not None:
+        check_stack_name(stack, source)
     ours: dict[str, Any] = {}
     for key, value in raw.items():
         namespace, _, name = key.partition(":")
@@ -123,6 +136,7 @@ def load_stack_file(path: Path, stack: Optional[str] = None) -> StackConfig:
     """Read and validate a stack file; the stack name defaults to the file's."""
     if stack is None:
         stack = stack_name_of(path)
+    check_stack_name(stack, str(path))
     return load(read_stack_file(path), str(path), stack)
 
 

@@ -1,4 +1,5 @@
-"""A problem found in a stack's configuration: where, what, and what is allowed."""
+"""A problem found in a stack's configuration — where, what, and what is allowed — and
+:class:`ConfigError`, which carries every problem of one stack at once."""
 
 from __future__ import annotations
 
@@ -25,6 +26,10 @@ class Problem:
     has_value: bool = True
 
     def render(self) -> str:
+        """``vault-platform:<key path> = <value>: <message>``; a problem of the whole file
+        (no key path) is its message alone."""
+        if not self.path:
+            return self.message
         shown = f" = {show(self.value)}" if self.has_value else ""
         return f"{NAMESPACE}:{self.path}{shown}: {self.message}"
 

@@ -10,13 +10,13 @@ import re
 from pathlib import Path
 from typing import Any, Mapping, Optional
 
-from components.config import pgp_keys
+from components.config.inputs import files, pgp_keys
 from components.config.base import DNS_LABEL, PRINCIPAL_ARN, PRINCIPAL_ARN_HELP, PROJECT_DIR, Rules
-from components.config.cluster import SUPPORTED_KUBERNETES_MINORS
+from components.config.cluster import MAX_CPU, MAX_MEMORY, MAX_VOLUME, SUPPORTED_KUBERNETES_MINORS
 from components.config.problems import Problem
 from components.config.stack import ENVIRONMENTS, StackConfig
 from components.config.units import duration_seconds, quantity
-from components.config.vault import policy_files
+from components.config.inputs import policy_files
 from components.config.vault.rules import cross_reference_problems
 
 
@@ -75,6 +75,7 @@ def cluster_rules(config: StackConfig, rules: Rules) -> None:
         check(("cluster.resources",), quantity(limit) < quantity(request),
               Problem(f"cluster.resources.limits.{kind}",
                       f"the limit is below the request ({request}); allowed: at least {request}", limit))
+    _quantity_bounds(config, rules)
 
     shortcuts = [
         ("tls.mode", config.tls.mode == "disabled", config.tls.mode,
@@ -111,6 +112,21 @@ def cluster_rules(config: StackConfig, rules: Rules) -> None:
     for index, name in enumerate(config.network.allowed_namespaces):
         check(("network.allowed_namespaces",), not re.fullmatch(DNS_LABEL, name) or len(name) > 63,
               Problem(f"network.allowed_namespaces[{index}]", "not a namespace name (DNS label)", name))
+
+
+def _quantity_bounds(config: StackConfig, rules: Rules) -> None:
+    """Every quantity under its ceiling (a typo or a hostile value, never a real server)."""
+    cluster = config.cluster
+    bounded = [(f"cluster.resources.{side}.cpu", getattr(cluster.resources, side).cpu, str(MAX_CPU))
+               for side in ("requests", "limits")]
+    bounded += [(f"cluster.resources.{side}.memory", getattr(cluster.resources, side).memory, MAX_MEMORY)
+                for side in ("requests", "limits")]
+    bounded += [(f"cluster.{volume}.size", getattr(cluster, volume).size, MAX_VOLUME)
+                for volume in ("data_volume", "audit_volume")]
+    for path, value, ceiling in bounded:
+        rules.check((path,), quantity(value) > quantity(ceiling),
+                    Problem(path, f"larger than {ceiling}, the most this project allows; allowed: at most {ceiling}",
+                            value))
 
 
 def storage_rules(config: StackConfig, given: Mapping[str, Any], rules: Rules) -> None:
@@ -186,10 +202,15 @@ def _postgresql_rules(config: StackConfig, rules: Rules) -> None:
           Problem("storage.postgresql.ca_cert_file",
                   f"required in {env}: Vault verifies the database server's certificate", has_value=False))
     if pg.ca_cert_file is not None:
-        path = PROJECT_DIR / pg.ca_cert_file
-        check(("storage.postgresql.ca_cert_file",), not path.is_file() or "BEGIN CERTIFICATE" not in path.read_text(),
-              Problem("storage.postgresql.ca_cert_file", "no PEM certificate file at this path in the repository",
-                      pg.ca_cert_file))
+        try:
+            pem = files.read_text(PROJECT_DIR / pg.ca_cert_file, files.SMALL_FILE_LIMIT, inside=PROJECT_DIR,
+                                  shown=pg.ca_cert_file)
+            problem = None if "BEGIN CERTIFICATE" in pem else "no PEM certificate in this file"
+        except files.InputFileError as error:
+            problem = ("no PEM certificate file at this path in the repository" if error.problem == files.NOT_FOUND
+                       else f"the file {error.problem} (a PEM certificate file in the repository is expected)")
+        check(("storage.postgresql.ca_cert_file",), problem is not None,
+              Problem("storage.postgresql.ca_cert_file", problem or "", pg.ca_cert_file))
     check(("storage.postgresql.table", "storage.postgresql.ha_table"), pg.table == pg.ha_table,
           Problem("storage.postgresql.ha_table", "must differ from table", pg.ha_table))
 
@@ -279,7 +300,7 @@ def initialization_rules(config: StackConfig, rules: Rules) -> None:
                       list(init.pgp_keys)))
         for index, name in enumerate(init.pgp_keys):
             try:
-                pgp_keys.read_public_key(PROJECT_DIR / name)
+                pgp_keys.read_public_key(PROJECT_DIR / name, inside=PROJECT_DIR)
             except pgp_keys.PgpKeyError as error:
                 check(("initialization.pgp_keys",), True, Problem(f"initialization.pgp_keys[{index}]", str(error), name))
         check(("initialization.secrets_manager",), "secrets_manager" in init.model_fields_set,

@@ -19,6 +19,7 @@ import pulumi
 import pulumi_kubernetes as k8s
 
 from components.config.base import PROJECT_DIR
+from components.config.inputs import files
 from components.config.stack import StackConfig
 from components.kubernetes import objects, workload
 from components.kubernetes.layout import ClusterLayout
@@ -79,7 +80,8 @@ class VaultClusterArgs:
             elif postgresql.admin_connection_url is not None:
                 args.postgresql_admin_url = pulumi.Output.secret(postgresql.admin_connection_url.reveal())
             if postgresql.ca_cert_file:
-                args.postgresql_ca_pem = (PROJECT_DIR / postgresql.ca_cert_file).read_text(encoding="utf-8")
+                args.postgresql_ca_pem = files.read_text(PROJECT_DIR / postgresql.ca_cert_file, files.SMALL_FILE_LIMIT,
+                                                         inside=PROJECT_DIR)
         return args
 
 

@@ -14,15 +14,14 @@ from typing import Optional
 
 import pulumi
 import pulumi_kubernetes as k8s
-import yaml
-
 from components.config.base import PROJECT_DIR
+from components.config.inputs import files
 
 MONITORING_DIR = PROJECT_DIR / "monitoring"
 
 
 def alert_groups() -> list[dict]:
-    return yaml.safe_load((MONITORING_DIR / "alerts.yaml").read_text(encoding="utf-8"))["groups"]
+    return files.load_yaml(MONITORING_DIR / "alerts.yaml", files.SMALL_FILE_LIMIT, inside=PROJECT_DIR)["groups"]
 
 
 @dataclass
@@ -79,7 +78,8 @@ class VaultMonitoring(pulumi.ComponentResource):
             f"{name}-dashboard",
             metadata={"name": f"{args.name}-dashboard", "namespace": args.namespace,
                       "labels": {**args.labels, "grafana_dashboard": "1"}},
-            data={"vault.json": (MONITORING_DIR / "dashboard.json").read_text(encoding="utf-8")},
+            data={"vault.json": files.read_text(MONITORING_DIR / "dashboard.json", files.SMALL_FILE_LIMIT,
+                                                inside=PROJECT_DIR)},
             opts=child,
         )
         self.register_outputs({})

@@ -24,10 +24,16 @@ import pulumi_kubernetes as k8s
 import pulumi_random as random
 
 from components.config.base import PROJECT_DIR
+from components.config.inputs import files
 from components.kubernetes.hardening import container_security_context, pod_security_context
 
 SCHEMA_FILE = PROJECT_DIR / "sql" / "vault-postgresql.sql"
 CA_DIR = "/vault/postgresql-ca"
+
+
+def schema_sql() -> str:
+    """The schema the Job applies (``sql/vault-postgresql.sql``)."""
+    return files.read_text(SCHEMA_FILE, files.SMALL_FILE_LIMIT, inside=PROJECT_DIR)
 
 
 def vault_url(admin_url: str, role: str, password: str, verify: bool) -> str:
@@ -109,7 +115,7 @@ class PostgresqlStorage(pulumi.ComponentResource):
         schema = k8s.core.v1.ConfigMap(
             f"{name}-schema",
             metadata=metadata("postgresql-schema"),
-            data={"vault-postgresql.sql": SCHEMA_FILE.read_text(encoding="utf-8")},
+            data={"vault-postgresql.sql": schema_sql()},
             opts=child,
         )
         self.ca_config_map = None
@@ -120,7 +126,7 @@ class PostgresqlStorage(pulumi.ComponentResource):
                                                data={"ca.crt": args.ca_pem}, opts=child))
         # The Job's name carries the schema's hash: a changed schema is a new Job (and the
         # old one, finished, is replaced); an unchanged one is left as it is.
-        digest = hashlib.sha256(SCHEMA_FILE.read_bytes()).hexdigest()[:10]
+        digest = hashlib.sha256(schema_sql().encode("utf-8")).hexdigest()[:10]
         self.schema_job = k8s.batch.v1.Job(
             f"{name}-schema-job",
             metadata={**metadata(f"postgresql-schema-{digest}"), "annotations": SCHEMA_JOB_SKIPS},
@@ -151,14 +157,17 @@ def schema_job_spec(args: PostgresqlStorageArgs, ca_config_map: Optional[str]) -
            for key in ("PGHOST", "PGPORT", "PGDATABASE", "PGUSER", "PGPASSWORD", "VAULT_DB_PASSWORD")]
     env.append({"name": "PGSSLMODE", "value": "verify-full" if ca_config_map else "require"})
     env.append({"name": "HOME", "value": "/tmp"})
+    env += [{"name": "KV_TABLE", "value": args.table}, {"name": "HA_TABLE", "value": args.ha_table},
+            {"name": "VAULT_ROLE", "value": args.vault_role}]
     if ca_config_map:
         volumes.append({"name": "ca", "configMap": {"name": ca_config_map, "defaultMode": 0o444}})
         mounts.append({"name": "ca", "mountPath": CA_DIR, "readOnly": True})
         env.append({"name": "PGSSLROOTCERT", "value": f"{CA_DIR}/ca.crt"})
+    # A constant script: the names reach psql as environment variables, never spliced into
+    # the shell text (psql quotes them as identifiers in the SQL).
     script = (
-        "exec psql -X -q -v ON_ERROR_STOP=1 "
-        f"-v kv_table={args.table} -v ha_table={args.ha_table} -v vault_role={args.vault_role} "
-        '-v vault_password="$VAULT_DB_PASSWORD" -f /schema/vault-postgresql.sql'
+        'exec psql -X -q -v ON_ERROR_STOP=1 -v kv_table="$KV_TABLE" -v ha_table="$HA_TABLE" '
+        '-v vault_role="$VAULT_ROLE" -v vault_password="$VAULT_DB_PASSWORD" -f /schema/vault-postgresql.sql'
     )
     return {
         "backoffLimit": 6,

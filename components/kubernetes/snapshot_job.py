@@ -38,7 +38,9 @@ def cronjob_spec(*, account: str, labels: dict[str, str], schedule: str, vault_a
     save = ("VAULT_TOKEN=$(vault write -field=token auth/kubernetes/login role=raft-snapshot "
             "jwt=@/var/run/secrets/vault/token) && export VAULT_TOKEN && "
             "vault operator raft snapshot save /work/vault.snap && vault token revoke -self")
-    upload = (f'aws s3 cp /work/vault.snap "s3://$BUCKET/{prefix}/$(date -u +%Y%m%dT%H%M%SZ).snap" '
+    # Constant scripts: every value from the configuration reaches them as an environment
+    # variable, never spliced into the shell text.
+    upload = ('aws s3 cp /work/vault.snap "s3://$BUCKET/$PREFIX/$(date -u +%Y%m%dT%H%M%SZ).snap" '
               '--sse aws:kms --sse-kms-key-id "$KMS_KEY_ARN" --only-show-errors')
     restricted = container_security_context()
     return {
@@ -62,6 +64,7 @@ def cronjob_spec(*, account: str, labels: dict[str, str], schedule: str, vault_a
                 "containers": [{"name": "upload", "image": uploader_image,
                                 "imagePullPolicy": "IfNotPresent", "command": ["/bin/sh", "-c", upload],
                                 "env": [{"name": "BUCKET", "value": bucket},
+                                        {"name": "PREFIX", "value": prefix},
                                         {"name": "KMS_KEY_ARN", "value": key_arn},
                                         {"name": "AWS_REGION", "value": region},
                                         {"name": "HOME", "value": "/tmp"}],

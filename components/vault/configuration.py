@@ -14,8 +14,8 @@ from typing import Optional
 import pulumi
 
 from components.config import StackConfig
-from components.config.vault import policy_files
-from components.config.vault.policy_files import PolicyFile
+from components.config.inputs import policy_files
+from components.config.inputs.policy_files import PolicyFile
 from components.config.vault.spec import VaultSpec
 from components.vault.audit import declare_audit_devices
 from components.vault.auth import declare_auth_methods, declare_roles

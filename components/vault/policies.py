@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pulumi_vault as vault
 
-from components.config.vault.policy_files import PolicyFile
+from components.config.inputs.policy_files import PolicyFile
 from components.vault.scope import Scope
 
 

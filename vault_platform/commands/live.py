@@ -76,7 +76,8 @@ def cmd_init(args: argparse.Namespace) -> int:
     from components.aws import recovery_key_policies
     from vault_platform.live import initialization as boot
     from vault_platform.live.client import Connection, LiveError, VaultOperator
-    from vault_platform.live.local_files import operations_dir
+    from vault_platform import outputs
+    from vault_platform.outputs import operations_dir
     from vault_platform.project import project_dir
 
     init = config.initialization
@@ -84,6 +85,10 @@ def cmd_init(args: argparse.Namespace) -> int:
         return fail(f"stack {stack} has no `initialization` section (see README, First boot)")
     if init.recovery_keys == "pgp":
         out = Path(args.out) if args.out else operations_dir(project_dir(), stack, "init")
+        try:  # refused before Vault is asked anything
+            outputs.check_target(out, "--out", project_dir())
+        except outputs.OutputDirError as error:
+            return fail(str(error))
         custody: boot.Custody = boot.PgpCustody(init.pgp_keys, out)
     else:
         import boto3
@@ -155,9 +160,15 @@ def cmd_snapshot_restore(args: argparse.Namespace) -> int:
     config, stack, bucket, prefix, s3 = setup
     from vault_platform.live import snapshots
     from vault_platform.live.client import Connection, LiveError, VaultOperator
-    from vault_platform.live.local_files import operations_dir
+    from vault_platform import outputs
+    from vault_platform.outputs import operations_dir
     from vault_platform.project import project_dir
 
+    workdir = Path(args.workdir) if args.workdir else operations_dir(project_dir(), stack, "restore")
+    try:  # refused before S3 or Vault is asked anything
+        outputs.check_target(workdir, "--workdir", project_dir())
+    except outputs.OutputDirError as error:
+        return fail(str(error))
     try:
         if args.latest:
             found = snapshots.list_snapshots(s3, bucket, prefix)
@@ -179,9 +190,8 @@ def cmd_snapshot_restore(args: argparse.Namespace) -> int:
             if answer.strip() != stack:
                 print("not confirmed: nothing done", file=sys.stderr)
                 return EXIT_FAILED
-        workdir = Path(args.workdir) if args.workdir else operations_dir(project_dir(), stack, "restore")
         snapshots.restore(VaultOperator(connection), s3, bucket, key, workdir, force=args.force,
-                          backup=not args.no_backup)
+                          backup=not args.no_backup, project=project_dir())
     except (snapshots.SnapshotError, LiveError) as error:
         return fail(str(error))
     return EXIT_OK

@@ -9,27 +9,35 @@ import sys
 from pathlib import Path
 from typing import Any, Optional
 
+from components.config.inputs import files
+from vault_platform import outputs
 from vault_platform.commands.common import EXIT_FAILED, EXIT_OK, fail
 from vault_platform.project import project_dir, use_project
 
 
 def plan_into(stack: str, out: Optional[str]):
-    """Plan one stack and write its artifacts; returns (plan, out dir) or an exit code."""
-    from components.config import ConfigError
+    """Plan one stack and write its artifacts; returns (plan, out dir) or an exit code. The
+    output directory is checked first: a refused one costs no plan."""
+    from components.config import ConfigError, check_stack_name, stack_name_of
     from vault_platform.plan import artifacts
     from vault_platform.plan.program import PlanError, run_plan
+    from vault_platform.project import stack_file
 
     project = use_project(project_dir())
     try:
+        path = stack_file(project, stack)
+        name = stack_name_of(path)
+        check_stack_name(name, str(path))
+        outputs.check_target(Path(out) if out else project / "build" / name, "--out", project)
         plan = run_plan(stack, project)
-    except ConfigError as error:
+    except (ConfigError, outputs.OutputDirError) as error:
         return fail(str(error))
     except PlanError as error:
         return fail(f"the program failed for stack {stack}:\n{error}")
     target = Path(out) if out else project / "build" / plan.stack
     try:
-        artifacts.write(plan, target)
-    except artifacts.OutputDirError as error:
+        artifacts.write(plan, target, project)
+    except outputs.OutputDirError as error:
         return fail(str(error))
     return plan, target
 
@@ -83,9 +91,13 @@ def cmd_access(args: argparse.Namespace) -> int:
     changes = None
     if args.diff:
         base_file = Path(args.diff) / "access" / "matrix.json"
-        if not base_file.is_file():
-            return fail(f"{base_file} not found: --diff takes the directory of an earlier plan")
-        changes = access.diff(access.Matrix.from_json(json.loads(base_file.read_text())), matrix)
+        try:
+            base = access.Matrix.from_json(json.loads(files.read_text(base_file, files.STACK_FILE_LIMIT)))
+        except files.InputFileError as error:
+            return fail(f"{error}: --diff takes the directory of an earlier plan")
+        except (ValueError, KeyError, TypeError, AttributeError):
+            return fail(f"{base_file}: not an access matrix written by `vault-platform plan`")
+        changes = access.diff(base, matrix)
     if args.format == "markdown":
         text = access.diff_markdown(changes, args.diff, str(target)) if changes is not None else access.to_markdown(matrix)
     elif args.format == "csv":
@@ -93,7 +105,10 @@ def cmd_access(args: argparse.Namespace) -> int:
     else:
         text = access.to_html(matrix, changes)
     if args.output:
-        Path(args.output).write_text(text, encoding="utf-8")
+        try:
+            outputs.write_file(Path(args.output), text, "--output")
+        except outputs.OutputDirError as error:
+            return fail(str(error))
         print(f"access matrix written to {args.output}")
     else:
         sys.stdout.write(text)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Optional
 
-from vault_platform.live.local_files import open_private
+from vault_platform.outputs import open_private
 
 
 class LiveError(RuntimeError):

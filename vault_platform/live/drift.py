@@ -56,7 +56,7 @@ class Declared:
 
 
 def declared_of(config: Any, stack: str, policy_dir=None) -> Declared:
-    from components.config.vault import policy_files
+    from components.config.inputs import policy_files
     from components.config.units import ttl_seconds
 
     vault = config.vault

@@ -27,11 +27,12 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable, Optional, Protocol, Sequence
 
-from components.config import pgp_keys
+from components.config.inputs import pgp_keys
 from components.config import PROJECT_DIR, StackConfig
 from vault_platform.live import aws_calls
 from vault_platform.live.client import LiveError, PermissionDenied, VaultOperator
-from vault_platform.live.local_files import open_private
+from vault_platform import outputs
+from vault_platform.outputs import open_private
 
 PENDING = "pending"
 STORED = "initialized"
@@ -118,13 +119,16 @@ class PgpCustody:
         return self.out_dir / f"{Path(key_file).stem}.recovery-key.asc.b64"
 
     def pgp_keys(self) -> Optional[list[str]]:
-        return [pgp_keys.for_vault(self.project / name) for name in self.key_files]
+        return [pgp_keys.for_vault(self.project / name, inside=self.project) for name in self.key_files]
 
     def prepare(self) -> None:
         existing = [str(self._target(name)) for name in self.key_files if self._target(name).exists()]
         if existing:
             raise InitError(f"refusing to overwrite earlier key files: {', '.join(existing)}")
-        self.out_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+        try:
+            self.out_dir = outputs.private_directory(self.out_dir, "init", "--out", self.project)
+        except outputs.OutputDirError as error:
+            raise InitError(str(error)) from None
 
     def store(self, shares: list[str], facts: dict[str, Any]) -> None:
         for name, share in zip(self.key_files, shares, strict=True):

@@ -25,7 +25,8 @@ from typing import Any, Callable, Optional
 
 from vault_platform.live import aws_calls
 from vault_platform.live.client import LiveError, VaultOperator
-from vault_platform.live.local_files import open_private
+from vault_platform import outputs
+from vault_platform.outputs import open_private
 
 REQUIRED_MEMBERS = ("meta.json", "state.bin", "SHA256SUMS")
 
@@ -131,8 +132,9 @@ def download(s3: Any, bucket: str, key: str, target: Path) -> None:
 
 
 def restore(vault: VaultOperator, s3: Any, bucket: str, key: str, workdir: Path, *, force: bool = False,
-            backup: bool = True, say: Callable[[str], None] = print) -> None:
-    """Restore ``s3://bucket/key`` into the live Vault (see the module docstring)."""
+            backup: bool = True, say: Callable[[str], None] = print, project: Optional[Path] = None) -> None:
+    """Restore ``s3://bucket/key`` into the live Vault (see the module docstring); files go
+    to ``workdir``, a directory of vault-platform's own (:mod:`vault_platform.outputs`)."""
     status = vault.get("sys/seal-status") or {}
     if not status.get("initialized") or status.get("sealed", True):
         raise SnapshotError(f"Vault at {vault.connection.address} must be initialised and unsealed to restore "
@@ -140,7 +142,10 @@ def restore(vault: VaultOperator, s3: Any, bucket: str, key: str, workdir: Path,
     configuration = vault.get("sys/storage/raft/configuration")
     if configuration is None:
         raise SnapshotError(f"Vault at {vault.connection.address} does not run Raft storage: nothing to restore into")
-    workdir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    try:
+        workdir = outputs.private_directory(workdir, "restore", "--workdir", project)
+    except outputs.OutputDirError as error:
+        raise SnapshotError(str(error)) from None
     local = workdir / f"restore-{Path(key).name}"
     download(s3, bucket, key, local)
     facts = verify_snapshot(local)

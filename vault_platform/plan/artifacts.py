@@ -16,22 +16,17 @@ Layout of ``<out>/`` (default ``build/<stack>/``)::
 from __future__ import annotations
 
 import json
-import shutil
-import tempfile
 from collections import Counter
 from pathlib import Path
-from typing import Any
+from typing import Any, Optional
 
 import yaml
 
+from vault_platform import outputs
 from vault_platform.plan.mocks import Registration
 from vault_platform.plan.program import Plan
 
 SUBDIRS = ("kubernetes", "vault", "aws", "access")
-
-
-class OutputDirError(RuntimeError):
-    """The output directory holds files that are not a plan; nothing is overwritten."""
 
 
 def dump_json(data: Any) -> str:
@@ -176,28 +171,10 @@ def aws_documents(resources: list[Registration]) -> list[tuple[str, Any]]:
     return sorted(documents, key=lambda item: item[0])
 
 
-def write(plan: Plan, out: Path) -> list[str]:
-    """Write the artifacts into ``out``, replacing an earlier plan there in one step.
-
-    Refuses (``OutputDirError``) to replace a non-empty directory that is not a plan.
-    Returns the relative paths written.
-    """
+def write(plan: Plan, out: Path, project: Optional[Path] = None) -> list[str]:
+    """Write the artifacts as the directory ``out``, replacing an earlier plan there in one
+    step; refuses (:class:`~vault_platform.outputs.OutputDirError`) anything else — see
+    :mod:`vault_platform.outputs`. Returns the relative paths written."""
     files = render(plan)
-    if out.exists() and any(out.iterdir()) and not (out / "resources.json").is_file():
-        raise OutputDirError(f"{out} is not empty and holds no earlier plan; choose another --out")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent))
-    try:
-        for sub in SUBDIRS:
-            (staging / sub).mkdir()
-        for relative, text in files.items():
-            target = staging / relative
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(text, encoding="utf-8")
-        if out.exists():
-            shutil.rmtree(out)
-        staging.rename(out)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
+    outputs.replace_directory(out, files, "plan", "--out", project, folders=SUBDIRS)
     return sorted(files)

@@ -23,7 +23,8 @@ from typing import Any, Optional
 
 import hcl2
 import kubernetes_validate
-import yaml
+
+from components.config.inputs import files
 
 
 @dataclass
@@ -47,7 +48,7 @@ class CheckReport:
 def validate_kubernetes(directory: Path, version: str, report: CheckReport) -> None:
     validated = 0
     for path in sorted(directory.glob("*.yaml")):
-        for document in yaml.safe_load_all(path.read_text(encoding="utf-8")):
+        for document in [files.load_yaml(path, files.STACK_FILE_LIMIT)]:
             if not document:
                 continue
             try:
@@ -152,7 +153,7 @@ def validate_hcl(directory: Path, report: CheckReport) -> None:
     parsed = 0
     for path in sorted(directory.rglob("*.hcl")):
         try:
-            hcl2.loads(path.read_text(encoding="utf-8"))
+            hcl2.loads(files.read_text(path, files.POLICY_FILE_LIMIT))
             parsed += 1
         except Exception as error:  # python-hcl2 raises lark errors of several types
             report.errors.append(Finding("hcl", str(path.relative_to(directory)), str(error).splitlines()[0]))
@@ -167,7 +168,7 @@ def validate_policies(directory: Path, report: CheckReport) -> None:
     checked = 0
     for path in sorted((directory / "policies").glob("*.hcl")):
         try:
-            policy = parse_policy(path.read_text(encoding="utf-8"), path.stem)
+            policy = parse_policy(files.read_text(path, files.POLICY_FILE_LIMIT), path.stem)
             checked += 1
         except PolicyParseError as error:
             report.errors.append(Finding("policy", f"policies/{path.name}", str(error)))

@@ -155,6 +155,7 @@ def run_plan(stack: str, project: Optional[Path] = None) -> Plan:
 
     path = stack_file(project, stack)
     name = schema.stack_name_of(path)
+    schema.check_stack_name(name, str(path))
     raw = schema.read_stack_file(path)
     if not path.is_absolute():
         path = path.resolve()

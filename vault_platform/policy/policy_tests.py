@@ -25,8 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Optional
 
-import yaml
-
+from components.config.inputs import files
 from vault_acl import ACL, CAPABILITIES, OPERATIONS, Policy
 
 ENVIRONMENTS = ("dev", "staging", "production")
@@ -60,7 +59,7 @@ class Environment:
 
 def load_environment(project: Path, environment: str) -> Environment:
     from components import config as schema
-    from components.config.vault import policy_files
+    from components.config.inputs import policy_files
 
     stack_file = project / f"Pulumi.{environment}.yaml"
     config = schema.load_stack_file(stack_file)
@@ -122,7 +121,10 @@ def _validate(spec: Any, file: str) -> None:
 
 def run_file(path: Path, project: Path, environments: Optional[dict[str, Environment]] = None) -> list[Result]:
     file = str(path.relative_to(project)) if path.is_relative_to(project) else str(path)
-    spec = yaml.safe_load(path.read_text(encoding="utf-8"))
+    try:
+        spec = files.load_yaml(path, files.SMALL_FILE_LIMIT, shown=file)
+    except files.InputFileError as error:
+        raise PolicyTestError(str(error)) from None
     _validate(spec, file)
     environments = environments if environments is not None else {}
     results = []

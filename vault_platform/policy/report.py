@@ -12,7 +12,7 @@ from vault_acl import parse_policy
 
 def lint_files(project: Path) -> list[lints.Lint]:
     """Every ``policies/*.hcl`` on its own (stack variables filled with placeholders)."""
-    from components.config.vault import policy_files
+    from components.config.inputs import policy_files
 
     loaded, problems = policy_files.load(("*",), (), "environment", "stack", folder=project / "policies")
     found = [lints.Lint("VP000", "error", p.file, p.file, p.line, p.message) for p in problems]
@@ -24,7 +24,7 @@ def lint_files(project: Path) -> list[lints.Lint]:
 def lint_stack(project: Path, stack: str) -> list[lints.Lint]:
     """The stack's selection of policies, plus conflicts within each role and group (VP005)."""
     from components import config as schema
-    from components.config.vault import policy_files
+    from components.config.inputs import policy_files
     from vault_platform.project import stack_file
 
     config = schema.load_stack_file(stack_file(project, stack))

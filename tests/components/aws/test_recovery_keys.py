@@ -12,7 +12,7 @@ import subprocess
 
 import pytest
 
-from components.config import pgp_keys
+from components.config.inputs import pgp_keys
 from tests.conftest import EXAMPLE_STACKS, STACKS
 from vault_platform.plan import artifacts
 

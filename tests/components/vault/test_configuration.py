@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from components import config as schema
-from components.config.vault import policy_files
+from components.config.inputs import policy_files
 from components.config.secrets import SecretPlaceholder
 from tests.conftest import STACKS, plan_with, stack_raw, with_values
 

@@ -9,7 +9,7 @@ import re
 import pytest
 from pytest_httpserver import HTTPServer
 
-from components.config.vault import policy_files
+from components.config.inputs import policy_files
 from components.config import load_stack_file
 from vault_platform.cli import main
 

@@ -15,6 +15,7 @@ import os
 import shutil
 import stat
 import subprocess
+import tempfile
 import sys
 from pathlib import Path
 
@@ -233,19 +234,23 @@ def production_config():
 
 @pytest.fixture
 def operators(tmp_path):
-    """Two operators' key pairs in a private GnuPG home; their public keys as files."""
+    """Two operators' key pairs in a private GnuPG home; their public keys as files in the
+    repository (a stack names key files relative to it; files outside are refused), in a
+    git-ignored folder removed afterwards."""
     gpg = shutil.which("gpg")
     assert gpg, "gnupg is installed by the test command"
     home = tmp_path / "gnupg"
     home.mkdir(mode=0o700)
     env = {**os.environ, "GNUPGHOME": str(home)}
     files = []
+    (PROJECT / "var").mkdir(exist_ok=True)
+    keys = Path(tempfile.mkdtemp(prefix="operator-keys-", dir=PROJECT / "var"))
     for name, armor in (("alice", True), ("bob", False)):
         subprocess.run([gpg, "--batch", "--passphrase", "", "--quick-gen-key", f"{name} <{name}@example.com>",
                         "rsa2048", "cert,sign,encr", "never"], env=env, check=True, capture_output=True)
         exported = subprocess.run([gpg, "--batch", *(["--armor"] if armor else []), "--export", name], env=env,
                                   check=True, capture_output=True).stdout
-        path = tmp_path / f"{name}.{'asc' if armor else 'gpg'}"
+        path = keys / f"{name}.{'asc' if armor else 'gpg'}"
         path.write_bytes(exported)
         files.append(path)
 
@@ -263,7 +268,8 @@ def operators(tmp_path):
         return subprocess.run([gpg, "--batch", "-dq"], input=base64.b64decode(path.read_text()), env=env,
                               check=True, capture_output=True).stdout.decode()
 
-    return files, encrypt, decrypt
+    yield files, encrypt, decrypt
+    shutil.rmtree(keys)
 
 
 def test_pgp_shares_are_encrypted_to_each_operator_and_only_there(httpserver, tmp_path, operators, capfd):
@@ -271,7 +277,7 @@ def test_pgp_shares_are_encrypted_to_each_operator_and_only_there(httpserver, tm
     stack_file = tmp_path / "Pulumi.dev.yaml"
     stack_file.write_text((PROJECT / "Pulumi.dev.yaml").read_text() + (
         "  vault-platform:initialization:\n    recovery_shares: 2\n    recovery_threshold: 2\n"
-        f"    recovery_keys: pgp\n    pgp_keys: {json.dumps([str(f) for f in files])}\n"))
+        f"    recovery_keys: pgp\n    pgp_keys: {json.dumps([str(f.relative_to(PROJECT)) for f in files])}\n"))
     vault = FakeVault(httpserver, seal="shamir", encrypt=encrypt)
     out_dir = tmp_path / "shares"
     assert main(["init", "--stack", str(stack_file), "--address", vault.address, "--out", str(out_dir),
@@ -283,7 +289,8 @@ def test_pgp_shares_are_encrypted_to_each_operator_and_only_there(httpserver, tm
     assert [base64.b64decode(k) for k in body["pgp_keys"]] == [
         subprocess.run(["gpg", "--dearmor"], input=files[0].read_bytes(), capture_output=True, check=True).stdout,
         files[1].read_bytes()]
-    written = sorted(out_dir.iterdir())
+    written = sorted(out_dir.glob("*.b64"))
+    assert (out_dir / ".vault-platform-output").is_file()  # the directory is marked as init's own
     assert [p.name for p in written] == ["alice.recovery-key.asc.b64", "bob.recovery-key.asc.b64"]
     assert all(stat.S_IMODE(p.stat().st_mode) == 0o600 for p in written)
     assert [decrypt(p) for p in written] == SHARES[:2]
@@ -291,4 +298,4 @@ def test_pgp_shares_are_encrypted_to_each_operator_and_only_there(httpserver, tm
     assert no_secret_in(*capfd.readouterr(), *(p.read_text() for p in written))
 
     with pytest.raises(boot.InitError, match="refusing to overwrite"):  # a second run keeps the files
-        boot.PgpCustody([str(f) for f in files], out_dir).prepare()
+        boot.PgpCustody([str(f.relative_to(PROJECT)) for f in files], out_dir).prepare()

@@ -155,13 +155,23 @@ def test_a_refused_restore_suggests_force_and_force_uses_snapshot_force(s3, http
 
 def test_a_leftover_file_is_made_private_again(s3, httpserver, tmp_path, monkeypatch):
     monkeypatch.setenv("VAULT_TOKEN", TOKEN)
-    workdir = tmp_path / "restore"
-    workdir.mkdir()
-    leftover = workdir / "restore-20261124T061700Z.snap"
+    assert restore(FakeVault(httpserver), tmp_path, "--latest", "--yes", "--no-backup") == 0
+    leftover = tmp_path / "restore" / "restore-20261124T061700Z.snap"  # an earlier run's download
     leftover.write_bytes(b"an older download")
     leftover.chmod(0o644)
     assert restore(FakeVault(httpserver), tmp_path, "--latest", "--yes", "--no-backup") == 0
     assert leftover.read_bytes() == GOOD and stat.S_IMODE(leftover.stat().st_mode) == 0o600
+
+
+def test_restore_refuses_a_workdir_that_is_not_its_own(s3, httpserver, tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("VAULT_TOKEN", TOKEN)
+    workdir = tmp_path / "restore"
+    workdir.mkdir()
+    (workdir / "notes.txt").write_text("keep me")
+    vault = FakeVault(httpserver)
+    assert restore(vault, tmp_path, "--latest", "--yes", "--no-backup") == 2
+    assert "was not written by vault-platform" in capsys.readouterr().err
+    assert [p.name for p in workdir.iterdir()] == ["notes.txt"] and not vault.restored
 
 
 def test_verify_reads_plain_tar_too_and_refuses_foreign_archives(tmp_path):

@@ -12,6 +12,7 @@ import pytest
 
 from components import config as schema
 from tests.conftest import STACKS, stack_raw, with_values
+from vault_platform.outputs import OutputDirError
 from vault_platform.plan import artifacts
 from vault_platform.plan.mocks import RecordingMonitor
 from vault_platform.plan.program import PlanError, run_program
@@ -97,16 +98,37 @@ def test_unknown_stack_is_a_clear_error(project: Path):
 
 def test_plan_refuses_to_overwrite_a_directory_that_is_not_a_plan(stack_plan, tmp_path: Path):
     (tmp_path / "notes.txt").write_text("keep me")
-    with pytest.raises(artifacts.OutputDirError):
+    with pytest.raises(OutputDirError, match="was not written by vault-platform"):
         artifacts.write(stack_plan("dev"), tmp_path)
     assert (tmp_path / "notes.txt").read_text() == "keep me"
 
 
-def test_replanning_replaces_stale_files(stack_plan, tmp_path: Path):
-    artifacts.write(stack_plan("dev"), tmp_path)
-    (tmp_path / "kubernetes" / "stale.yaml").write_text("kind: Stale\n")
-    artifacts.write(stack_plan("dev"), tmp_path)
-    assert not (tmp_path / "kubernetes" / "stale.yaml").exists()
+def test_replanning_replaces_the_files_of_the_earlier_plan(stack_plan, tmp_path: Path):
+    out = tmp_path / "plan"
+    artifacts.write(stack_plan("production"), out)
+    earlier = set(p.relative_to(out) for p in out.rglob("*"))
+    artifacts.write(stack_plan("dev"), out)
+    now = set(p.relative_to(out) for p in out.rglob("*"))
+    gone = earlier - now
+    assert Path("kubernetes/cronjob-vault-snapshot.yaml") in gone  # production's, not dev's
+    assert now == set(p.relative_to(tmp_path / "again") for p in _written(stack_plan("dev"), tmp_path / "again"))
+
+
+def _written(plan, out: Path) -> list[Path]:
+    artifacts.write(plan, out)
+    return list(out.rglob("*"))
+
+
+def test_replanning_keeps_a_file_added_by_hand_and_replaces_nothing(stack_plan, tmp_path: Path):
+    out = tmp_path / "plan"
+    artifacts.write(stack_plan("dev"), out)
+    before = (out / "resources.json").read_text()
+    (out / "kubernetes" / "mine.yaml").write_text("kind: Mine\n")
+    with pytest.raises(OutputDirError, match=r"did not write \(kubernetes/mine.yaml\)"):
+        artifacts.write(stack_plan("staging"), out)
+    assert (out / "kubernetes" / "mine.yaml").read_text() == "kind: Mine\n"
+    assert (out / "resources.json").read_text() == before
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".plan")]  # no staging left behind
 
 
 def test_plan_summary_names_protected_resources_and_outputs(project: Path, tmp_path: Path):

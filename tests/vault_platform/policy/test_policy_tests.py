@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from components.config.vault import policy_files
+from components.config.inputs import policy_files
 from vault_platform.policy.policy_tests import PolicyTestError, render, run_all, run_file
 
 TESTS = sorted((Path(__file__).resolve().parents[3] / "policies" / "tests").glob("*.yaml"))

@@ -14,6 +14,8 @@ import binascii
 from pathlib import Path
 from typing import Optional
 
+from components.config.inputs import files
+
 PUBLIC_KEY_PACKET = 6
 SECRET_KEY_PACKET = 5
 _ARMOR_BEGIN = "-----BEGIN PGP "
@@ -82,17 +84,17 @@ def parse_public_key(data: bytes) -> bytes:
     return binary
 
 
-def read_public_key(path: Path) -> bytes:
-    """The binary public key in the file ``path``; :class:`PgpKeyError` when it is none."""
+def read_public_key(path: Path, inside: Optional[Path] = None) -> bytes:
+    """The binary public key in the file ``path`` (in the folder ``inside``, when given);
+    :class:`PgpKeyError` when it is none."""
     try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise PgpKeyError("no such file in the repository") from None
-    except IsADirectoryError:
-        raise PgpKeyError("a directory, not a key file") from None
+        data = files.read_bytes(path, files.SMALL_FILE_LIMIT, inside=inside)
+    except files.InputFileError as error:
+        raise PgpKeyError("no such file in the repository" if error.problem == files.NOT_FOUND else error.problem) \
+            from None
     return parse_public_key(data)
 
 
-def for_vault(path: Path) -> str:
+def for_vault(path: Path, inside: Optional[Path] = None) -> str:
     """The key as ``sys/init`` takes it: base64 of the binary key."""
-    return base64.b64encode(read_public_key(path)).decode("ascii")
+    return base64.b64encode(read_public_key(path, inside)).decode("ascii")

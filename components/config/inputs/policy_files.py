@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Optional
 
 from components.config.base import PROJECT_DIR
+from components.config.inputs import files
 from vault_acl import Policy, PolicyParseError, parse_policy
 
 POLICY_DIR = PROJECT_DIR / "policies"
@@ -85,8 +86,11 @@ def load(
     stack: str,
     folder: Path = POLICY_DIR,
 ) -> tuple[list[PolicyFile], list[PolicyProblem]]:
-    """The stack's policies, parsed; and every problem found (none registered then)."""
+    """The stack's policies, parsed; and every problem found (none registered then). Each
+    file is read safely (:mod:`components.config.inputs.files`): a directory, FIFO, oversized
+    or non-UTF-8 file, or a symbolic link out of the repository is a problem, not a hang."""
     names, missing = select(include, exclude, folder)
+    root = PROJECT_DIR if folder == POLICY_DIR else folder.resolve().parent
     problems = [PolicyProblem("vault.policies.include", None, f"`{p}` matches no file policies/<name>.hcl")
                 for p in missing]
     variables = {"environment": environment, "stack": stack}
@@ -100,7 +104,12 @@ def load(
         if not NAME.match(name):
             problems.append(PolicyProblem(shown, None, "policy names are lowercase letters, digits, - and _"))
             continue
-        text, unknown = render_variables(path.read_text(encoding="utf-8"), variables)
+        try:
+            raw = files.read_text(path, files.POLICY_FILE_LIMIT, inside=root, shown=shown)
+        except files.InputFileError as error:
+            problems.append(PolicyProblem(shown, None, f"the file {error.problem}"))
+            continue
+        text, unknown = render_variables(raw, variables)
         for line, variable in unknown:
             problems.append(PolicyProblem(shown, line, f"unknown stack variable [[{variable}]] "
                                                        f"(allowed: {', '.join(sorted(variables))})"))
