@@ -81,6 +81,30 @@ def no_operator_environment(monkeypatch):
             monkeypatch.delenv(name)
 
 
+@pytest.fixture(scope="session")
+def test_ca(tmp_path_factory):
+    """The session's certificate authority (tests/live/tls.py)."""
+    from tests.live.tls import TestCA
+
+    return TestCA(tmp_path_factory.mktemp("ca"))
+
+
+@pytest.fixture(scope="session")
+def postgres(test_ca):
+    """The session's PostgreSQL server, with TLS from the session's CA (tests/databases.py)."""
+    from tests.databases import PostgresServer
+
+    server = PostgresServer(test_ca)
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def postgres_server(postgres) -> dict:
+    """``dict(superuser, host, port)`` of :func:`postgres`."""
+    return postgres.as_dict()
+
+
 REGION = "eu-west-1"
 
 

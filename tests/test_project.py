@@ -38,7 +38,7 @@ def test_pulumi_project_name_is_the_config_namespace(project: Path):
 
 
 def test_requirements_are_pinned(project: Path):
-    for name in ("requirements.txt", "requirements-checkov.txt"):
+    for name in sorted(p.name for p in project.glob("requirements*.txt")):
         for line in (project / name).read_text().splitlines():
             if line.strip() and not line.startswith("#"):
                 assert "==" in line, f"{name}: {line} is not pinned"

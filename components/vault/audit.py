@@ -1,4 +1,4 @@
-"""Audit devices: file (on the audit volume), socket, syslog."""
+"""Audit devices: file (on the audit volume, or stdout), socket."""
 
 from __future__ import annotations
 
@@ -29,7 +29,7 @@ def declare_audit_devices(scope: Scope, specs: tuple[AuditDeviceSpec, ...]) -> l
     if len(specs) == 1:
         pulumi.log.warn(
             "only one audit device is declared: Vault stops answering requests when every audit "
-            "device fails; declare a second one (for example a socket or syslog device)",
+            "device fails; declare a second one (for example a file device on stdout, or a socket device)",
             resource=scope.parent,
         )
     return [

@@ -22,14 +22,8 @@ import pytest
 from components.config import load_stack_file
 from components.config.vault.engines import DatabaseConnectionSpec, PasswordPolicySpec
 from tests.conftest import PROJECT, STACKS
+from tests.databases import ADMIN, ADMIN_PASSWORD, EXPECTED, analytics_database, assert_exact_grants, role_exists
 
-READ = "read"
-WRITE = "write"
-EXPECTED = {"analytics-readonly": {READ}, "analytics-readwrite": {READ, WRITE}}
-"""What each shipped role may do on the analytics schema (nothing else, anywhere)."""
-
-ADMIN = "vault_admin"
-ADMIN_PASSWORD = "vault-admin-password-for-tests"
 POSTGRES_STATIC_DEFAULT = ["ALTER ROLE \"{{name}}\" WITH PASSWORD '{{password}}';"]
 """The PostgreSQL plugin's rotation statement when a static role names none."""
 
@@ -97,49 +91,10 @@ def expiration(delta: timedelta) -> str:
     return (datetime.now(timezone.utc) + delta).strftime("%Y-%m-%d %H:%M:%S%z")
 
 
-SCHEMA = (
-    "REVOKE CREATE ON SCHEMA public FROM PUBLIC",
-    "CREATE SCHEMA analytics AUTHORIZATION analytics_owner",
-    "CREATE TABLE analytics.events (id bigserial PRIMARY KEY, payload text NOT NULL)",
-    "CREATE TABLE analytics.reports (id bigserial PRIMARY KEY, title text NOT NULL)",
-    "ALTER TABLE analytics.events OWNER TO analytics_owner",
-    "ALTER TABLE analytics.reports OWNER TO analytics_owner",
-    "INSERT INTO analytics.events (payload) VALUES ('first'), ('second')",
-    "CREATE SCHEMA billing AUTHORIZATION analytics_owner",
-    "CREATE TABLE billing.invoices (id int PRIMARY KEY, amount numeric NOT NULL)",
-    "ALTER TABLE billing.invoices OWNER TO analytics_owner",
-    f"GRANT USAGE ON SCHEMA analytics TO {ADMIN} WITH GRANT OPTION",
-    f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA analytics TO {ADMIN} WITH GRANT OPTION",
-    f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA analytics TO {ADMIN} WITH GRANT OPTION",
-)
-"""Run as the superuser inside the analytics database."""
-
-
 @pytest.fixture
-def analytics(postgres_server):
-    """The analytics database: tables owned by another role, Vault's administrator a
-    non-superuser with CREATEROLE holding the grants it hands out (WITH GRANT OPTION),
-    PUBLIC unable to connect, and a billing schema nobody generated may read."""
-    superuser = postgres_server["superuser"]
-    try:
-        with psycopg.connect(**superuser, autocommit=True) as connection:
-            connection.execute(f"CREATE ROLE {ADMIN} LOGIN CREATEROLE PASSWORD '{ADMIN_PASSWORD}'")
-            connection.execute("CREATE ROLE analytics_owner NOLOGIN")
-            connection.execute("CREATE ROLE analytics_etl LOGIN PASSWORD 'initial-etl-password'")
-            connection.execute("CREATE DATABASE analytics OWNER analytics_owner")
-            connection.execute("REVOKE ALL ON DATABASE analytics FROM PUBLIC")
-            connection.execute(f"GRANT CONNECT ON DATABASE analytics TO {ADMIN} WITH GRANT OPTION")
-            connection.execute("GRANT CONNECT ON DATABASE analytics TO analytics_etl")
-        with psycopg.connect(**{**superuser, "dbname": "analytics"}, autocommit=True) as connection:
-            for statement in SCHEMA:
-                connection.execute(statement)
-        yield {"host": postgres_server["host"], "port": postgres_server["port"], "dbname": "analytics"}
-    finally:  # also after a failed setup, so that the next test starts clean
-        with psycopg.connect(**superuser, autocommit=True) as connection:
-            connection.execute("DROP DATABASE IF EXISTS analytics WITH (FORCE)")
-            leftovers = [row[0] for row in connection.execute("SELECT rolname FROM pg_roles WHERE rolname LIKE 'v-%'")]
-            for role in [*leftovers, ADMIN, "analytics_owner", "analytics_etl"]:
-                connection.execute(f'DROP ROLE IF EXISTS "{role}"')
+def analytics(postgres):
+    with analytics_database(postgres) as database:
+        yield database
 
 
 def run_as_vault(server: dict, statements: list[str]) -> None:
@@ -148,26 +103,6 @@ def run_as_vault(server: dict, statements: list[str]) -> None:
         with connection.transaction():
             for statement in statements:
                 connection.execute(statement)
-
-
-def role_exists(postgres_server, name: str) -> bool:
-    with psycopg.connect(**postgres_server["superuser"]) as connection:
-        return connection.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (name,)).fetchone() is not None
-
-
-def denied(connection: psycopg.Connection, statement: str) -> bool:
-    try:
-        with connection.transaction():
-            connection.execute(statement)
-    except psycopg.errors.InsufficientPrivilege:
-        return True
-    return False
-
-
-def allowed(connection: psycopg.Connection, statement: str) -> bool:
-    with connection.transaction():
-        connection.execute(statement)
-    return True
 
 
 def test_every_shipped_role_is_covered():
@@ -183,23 +118,7 @@ def test_generated_user_has_exactly_its_grants_and_is_gone_after_revocation(
     values = {"name": name, "password": password, "expiration": expiration(timedelta(hours=1)),
               "username": ADMIN}
     run_as_vault(analytics, render(role.creation_statements, **values))
-    can = EXPECTED[role.name]
-    with psycopg.connect(**analytics, user=name, password=password, autocommit=True) as user:
-        assert user.execute("SELECT count(*) FROM analytics.events").fetchone()[0] == 2
-        assert allowed(user, "SELECT count(*) FROM analytics.reports")
-        writes = ["INSERT INTO analytics.events (payload) VALUES ('from a lease')",
-                  "UPDATE analytics.events SET payload = 'changed' WHERE id = 1",
-                  "DELETE FROM analytics.events WHERE id = 2"]
-        for statement in writes:
-            if WRITE in can:
-                assert allowed(user, statement), statement
-            else:
-                assert denied(user, statement), statement
-        for statement in ("SELECT * FROM billing.invoices", "TRUNCATE analytics.events",
-                          "DROP TABLE analytics.reports", "CREATE TABLE analytics.mine (id int)",
-                          "CREATE TABLE public.mine (id int)", "CREATE SCHEMA mine",
-                          "ALTER TABLE analytics.events ADD COLUMN extra text", f'CREATE ROLE "{name}-copy"'):
-            assert denied(user, statement), statement
+    assert_exact_grants(analytics, role.name, name, password)
     assert role_exists(postgres_server, name)
 
     run_as_vault(analytics, render(role.revocation_statements, **values))

@@ -81,6 +81,10 @@ def _audit_problems(add: Add, vault: VaultSpec, environment: str) -> None:
             elif device.file_path != "stdout" and not re.fullmatch(r"/vault/audit/[A-Za-z0-9_.-]+", device.file_path):
                 add(Problem(f"{where}.file_path", "must be a file on the audit volume (/vault/audit/<name>) or stdout",
                             device.file_path))
+        if device.type == "syslog":
+            add(Problem(f"{where}.type", "the Vault pod has no syslog socket (/dev/log): Vault refuses the device, and "
+                        "as everything waits for the audit devices nothing would be configured; allowed: file (a file "
+                        "on the audit volume, or stdout for the node's log collector) or socket", "syslog"))
         if device.type == "socket" and not device.address:
             add(Problem(f"{where}.address", "required for a socket audit device", has_value=False))
         if device.log_raw and not dev:

@@ -44,7 +44,8 @@ class TuneSpec(Model):
 
 
 class AuditDeviceSpec(Model):
-    type: Literal["file", "socket", "syslog"] = Field(..., description="Audit device type.")
+    type: Literal["file", "socket", "syslog"] = Field(
+        ..., description="Audit device type: `file` or `socket` (`syslog` is refused: the pod has no syslog socket).")
     path: StrictStr = Field(..., pattern=MOUNT, description="Mount path of the device.")
     description: StrictStr = Field("", description="Description.")
     local: StrictBool = Field(False, description="Keep it out of replication (Enterprise).")

@@ -1,0 +1,156 @@
+"""A stack on the live tier: its plan, its servers booted from the plan's ``vault/server.hcl``
+(tests/live/server_config.py), initialised, and its configuration applied
+(tests/live/applier.py) — what ``pulumi up`` and ``vault-platform init`` do on a cluster.
+
+Stacks sealed with AWS KMS run on OpenBao 2.6.2 (the awskms seal built in) against moto's
+KMS; the others on OpenBao 2.7. PostgreSQL storage runs on the session's PostgreSQL with
+the shipped schema applied as the schema Job applies it, and Vault's least-privilege role.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Optional
+
+from components.kubernetes.postgresql import CA_DIR, SCHEMA_FILE, admin_environment, vault_url
+from tests.live.applier import Applier, Report, Surroundings
+from tests.live.server_config import Node, for_loopback, pod_environment
+from tests.live.servers import BaoNode, Client, free_port, initialize, unseal, wait_active, wait_until
+from tests.live.tls import TestCA
+from vault_platform.plan import artifacts
+from vault_platform.plan.program import Plan
+
+LEADER_TLS_NAME = "vault-internal.vault-system.svc.cluster.local"
+"""What the rendered retry_join checks on the leader's certificate (any stack's namespace is
+``vault-system``; the test CA issues node certificates for it)."""
+
+
+@dataclass
+class Cluster:
+    stack: str
+    nodes: list[BaoNode]
+    root: str
+    keys: list[str]
+    """Unseal keys (Shamir) or recovery keys (awskms)."""
+    awskms: bool
+    applied_substitutions: list[str]
+    ca: Path
+
+    @property
+    def leader(self) -> BaoNode:
+        return self.nodes[0]
+
+    def client(self, token: Optional[str] = None, namespace: Optional[str] = None) -> Client:
+        return self.leader.client(token if token is not None else self.root, namespace)
+
+    def stop(self) -> None:
+        for node in self.nodes:
+            node.stop()
+
+
+def rendered_server_config(plan: Plan) -> str:
+    return artifacts.server_config(plan)
+
+
+@dataclass
+class Storage:
+    """What PostgreSQL storage needs on the live tier: the database and Vault's role."""
+
+    connection_url: str
+    database: str
+
+
+def prepare_postgresql_storage(postgres, plan: Plan, ca: TestCA, workdir: Path) -> Storage:
+    """The schema Job's work on the session's PostgreSQL: a database owned by a non-superuser
+    administrator (as RDS's), the shipped schema applied by psql as the Job runs it, and
+    Vault's connection URL as the pod gets it (the mounted CA directory is the test CA)."""
+    pg = plan.config.storage.postgresql
+    database, admin, password = f"vault_{plan.stack.replace('-', '_')}", "vault_admin_storage", "admin-storage-pw"
+    role_password = "vault-storage-role-password"
+    postgres.execute(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)", f"DROP ROLE IF EXISTS {pg.vault_role}",
+                     f"DROP ROLE IF EXISTS {admin}",
+                     f"CREATE ROLE {admin} LOGIN CREATEROLE PASSWORD '{password}'",
+                     f"CREATE DATABASE {database} OWNER {admin}")
+    admin_url = f"postgres://{admin}:{password}@{postgres.host}:{postgres.port}/{database}"
+    env = {**admin_environment(admin_url), "PGSSLMODE": "verify-full", "PGSSLROOTCERT": str(ca.path),
+           "VAULT_DB_PASSWORD": role_password, "KV_TABLE": pg.table, "HA_TABLE": pg.ha_table,
+           "VAULT_ROLE": pg.vault_role, "PATH": "/usr/bin:/bin"}
+    psql = shutil.which("psql") or "/usr/bin/psql"
+    subprocess.run([psql, "-X", "-q", "-v", "ON_ERROR_STOP=1", "-v", f"kv_table={pg.table}", "-v",
+                    f"ha_table={pg.ha_table}", "-v", f"vault_role={pg.vault_role}", "-v",
+                    f"vault_password={role_password}", "-f", str(SCHEMA_FILE)], env=env, check=True,
+                   capture_output=True)
+    url = vault_url(admin_url, pg.vault_role, role_password, verify=True)
+    return Storage(url.replace(f"{CA_DIR}/ca.crt", str(ca.path)), database)
+
+
+def boot(plan: Plan, workdir: Path, binary: Path, ca: TestCA, replicas: int = 1, moto=None,
+         storage: Optional[Storage] = None, shares: int = 1, threshold: int = 1,
+         initialise: bool = True) -> Cluster:
+    """``replicas`` nodes from the plan's rendered server configuration, started; the first
+    one initialised (and unsealed with Shamir), the others joined."""
+    rendered = rendered_server_config(plan)
+    awskms = 'seal "awskms"' in rendered
+    key_id = moto.client("kms").create_key(Description=f"{plan.stack} seal")["KeyMetadata"]["KeyId"] if awskms else None
+    ports = [(free_port(), free_port()) for _ in range(replicas)]
+    peers = tuple(f"https://127.0.0.1:{api}" for api, _ in ports)
+    nodes, applied = [], []
+    for index, (api, cluster) in enumerate(ports):
+        name = f"{plan.stack}-{index}"
+        certificate = ca.issue(name, (LEADER_TLS_NAME, "localhost"))
+        node = Node(name, api, cluster, workdir / name / "data", certificate.cert, certificate.key, certificate.ca,
+                    peers if replicas > 1 else (), moto.address if awskms else None, key_id)
+        node.data_dir.mkdir(parents=True, exist_ok=True)
+        text, applied = for_loopback(rendered, node)
+        env = pod_environment(node, storage.connection_url if storage else None)
+        nodes.append(BaoNode(binary, workdir / name, name, text, env, api, cluster, ca.path))
+    started = Cluster(plan.stack, nodes, "", [], awskms, applied, ca.path)
+    try:
+        for node in nodes:
+            node.start()
+        if initialise:
+            _initialise(started, shares, threshold)
+    except BaseException:
+        started.stop()
+        raise
+    return started
+
+
+def _initialise(cluster: Cluster, shares: int, threshold: int) -> None:
+    leader = cluster.leader
+    answer = initialize(leader, shares, threshold, recovery=cluster.awskms)
+    cluster.root = answer["root_token"]
+    cluster.keys = answer["recovery_keys_base64" if cluster.awskms else "keys_base64"]
+    if not cluster.awskms:
+        unseal(leader, cluster.keys[:threshold])
+    wait_active(leader)
+    for node in cluster.nodes[1:]:
+        if not cluster.awskms:
+            unseal(node, cluster.keys[:threshold])
+        wait_until(lambda n=node: n.health().status in (200, 429), 90, f"{node.name} joined and unsealed")
+
+
+@dataclass
+class Deployment:
+    """A stack booted and its configuration applied."""
+
+    plan: Plan
+    cluster: Cluster
+    surroundings: Surroundings
+    applier: Applier
+    report: Report
+    extras: dict = field(default_factory=dict)
+
+    def client(self, token: Optional[str] = None, namespace: Optional[str] = None) -> Client:
+        return self.cluster.client(token, namespace)
+
+
+def apply(plan: Plan, cluster: Cluster, surroundings: Surroundings, token: Optional[str] = None) -> Deployment:
+    """The stack's plan applied with ``token`` (the root token, as ``init``'s bootstrap does)."""
+    resources = [r.as_json() for r in plan.resources()]
+    applier = Applier(cluster.client(token), surroundings)
+    report = applier.apply(resources)
+    return Deployment(plan, cluster, surroundings, applier, report)
