@@ -27,11 +27,14 @@ path "sys/namespaces" {
   capabilities = ["list"]
 }
 
-path "auth/+/role" {
+# Listing takes the trailing slash: `auth/+/role/*` would otherwise win a LIST of
+# `auth/<mount>/role/` on servers that try the slashed path first (OpenBao, and Vault's
+# own newer code), and the drift role could not list roles.
+path "auth/+/role/" {
   capabilities = ["list"]
 }
 
-path "auth/+/certs" {
+path "auth/+/certs/" {
   capabilities = ["list"]
 }
 

@@ -107,12 +107,13 @@ def declare_roles(
     scope: Scope,
     roles: tuple[RoleSpec, ...],
     mounts: dict[tuple[Optional[str], str], Mount],
-    policies: dict[str, pulumi.Resource],
+    policies: dict[tuple[Optional[str], str], pulumi.Resource],
 ) -> list[pulumi.CustomResource]:
     created = []
     for role in roles:
         mount = mounts[(role.namespace, role.mount)]
-        needs = [*mount.ready, *(policies[p] for p in role.token_policies if p in policies)]
+        needs = [*mount.ready, *(policies[(role.namespace, p)] for p in role.token_policies
+                                 if (role.namespace, p) in policies)]
         opts = scope.opts(role.namespace, needs)
         name = scope.resource_name("role", role.namespace, role.mount, role.name)
         token = dict(

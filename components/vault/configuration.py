@@ -55,7 +55,7 @@ class VaultConfiguration(pulumi.ComponentResource):
         declare_namespaces(scope, spec.namespaces)
         audit = declare_audit_devices(scope, spec.audit_devices)
         scope.baseline = list(audit)
-        policies = declare_policies(scope, args.policies)
+        policies = declare_policies(scope, args.policies, spec)
         mounts = declare_auth_methods(scope, spec.auth_methods)
         roles = declare_roles(scope, spec.roles, mounts, policies)
         groups = declare_groups(scope, spec.groups, mounts, policies)
@@ -64,7 +64,7 @@ class VaultConfiguration(pulumi.ComponentResource):
         quota_targets = {key: engine.mount for key, engine in engines.items()}
         quota_targets.update({(ns, f"auth/{path}"): mount.resource for (ns, path), mount in mounts.items()})
         declare_quotas(scope, spec.quotas, quota_targets)
-        self.policy_names = sorted(policies)
+        self.policy_names = sorted(name for namespace, name in policies if namespace is None)
         self.register_outputs(
             {
                 "audit_devices": [device.path for device in audit],

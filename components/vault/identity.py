@@ -16,7 +16,7 @@ def declare_groups(
     scope: Scope,
     groups: tuple[GroupSpec, ...],
     mounts: dict[tuple[Optional[str], str], Mount],
-    policies: dict[str, pulumi.Resource],
+    policies: dict[tuple[Optional[str], str], pulumi.Resource],
 ) -> dict[str, vault.identity.Group]:
     created: dict[str, vault.identity.Group] = {}
     pending = list(groups)
@@ -25,7 +25,7 @@ def declare_groups(
         if not ready:
             raise ValueError(f"group membership has a cycle: {', '.join(g.name for g in pending)}")
         for group in ready:
-            needs = [policies[p] for p in group.policies if p in policies]
+            needs = [policies[(group.namespace, p)] for p in group.policies if (group.namespace, p) in policies]
             resource = vault.identity.Group(
                 scope.resource_name("group", group.namespace, group.name),
                 name=group.name,

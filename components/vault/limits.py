@@ -31,9 +31,10 @@ def declare_quotas(scope: Scope, specs: tuple[QuotaSpec, ...],
         needs = [mounts[target]] if target else []
         opts = scope.opts(spec.namespace, needs, after_audit=True)
         if spec.type == "rate-limit":
+            assert spec.rate is not None  # validated: set for rate-limit quotas
             created.append(vault.QuotaRateLimit(
                 scope.resource_name("quota-rate-limit", spec.namespace, spec.name), name=spec.name, path=spec.path,
-                namespace=spec.namespace, rate=float(spec.rate),  # validated: set for rate-limit quotas interval=ttl_seconds(spec.interval),
+                namespace=spec.namespace, rate=float(spec.rate), interval=ttl_seconds(spec.interval),
                 block_interval=ttl_seconds(spec.block_interval), opts=opts))
         else:
             created.append(vault.QuotaLeaseCount(

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import ipaddress
+import json
 import time
 from urllib.parse import parse_qs, urlsplit
 
@@ -235,3 +236,30 @@ def test_kv_refuses_a_write_without_check_and_set(deployment):
             assert refused.status == 400 and "check-and-set" in str(refused.body)
         client.post(path, {"data": {"value": "1"}, "options": {"cas": 0}}).expect(200)
         assert client.post(path, {"data": {"value": "2"}, "options": {"cas": 0}}).status == 400
+
+
+# --------------------------------------------------------------------------- the live commands
+
+
+def _drift_token(deployment, oidc) -> str:
+    """A token of the stack's own drift identity: the jwt role the scheduled workflow uses."""
+    role = next(r for r in deployment.plan.config.vault.roles if r.name == "drift")
+    claims = {key: value if isinstance(value, str) else value[0] for key, value in role.bound_claims.items()}
+    jwt = oidc.token({**claims, "aud": role.bound_audiences[0], "sub": "drift"})
+    return deployment.client(token="").post(f"auth/{role.mount}/login", {"role": role.name, "jwt": jwt}
+                                            ).expect(200).body["auth"]["client_token"]
+
+
+def test_drift_finds_nothing_on_the_fresh_stack_as_its_own_drift_identity(deployment, oidc, monkeypatch, capsys):
+    from vault_platform.cli import main
+
+    monkeypatch.setenv("VAULT_TOKEN", _drift_token(deployment, oidc))
+    monkeypatch.setenv("VAULT_CACERT", str(deployment.cluster.ca))
+    code = main(["drift", "--stack", deployment.plan.stack, "--address", deployment.cluster.leader.address,
+                 "--format", "json"])
+    out, err = capsys.readouterr()
+    refused = {r.inputs.get("path") for r in deployment.plan.resources() if r.name in deployment.report.skipped
+               and r.type == "vault:aws/secretBackend:SecretBackend"}
+    findings = {(f["kind"], f["object"], f["name"]) for f in json.loads(out)["findings"]}
+    assert findings == {("missing", "secret mount", path) for path in refused}, f"{out}\n{err}"
+    assert code == (3 if refused else 0), err  # only what the server refused (a known difference) is missing

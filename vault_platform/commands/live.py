@@ -102,7 +102,8 @@ def cmd_init(args: argparse.Namespace) -> int:
     try:
         connection = Connection.from_environment(args.address, config.vault.address)
         connection.token = None  # init sends no token, not even one in the environment
-        outcome = boot.initialise(config, stack, VaultOperator(connection), custody, bootstrap)
+        outcome = boot.initialise(config, stack, VaultOperator(connection), custody, bootstrap,
+                                  say=lambda line: print(line, flush=True), unseal_timeout=args.unseal_timeout * 60)
     except (boot.InitError, LiveError) as error:
         return fail(str(error))
     if not outcome.initialized:
@@ -230,6 +231,8 @@ def register(commands: Any) -> None:
                            help="what applies the configuration with the root token (default: pulumi up --stack S "
                            "--yes --config-path --config vault-platform:vault.configure=true)")
     bootstrap.add_argument("--no-bootstrap", action="store_true", help="revoke the root token right away")
+    init_cmd.add_argument("--unseal-timeout", type=float, default=60, metavar="MINUTES",
+                          help="with a Shamir seal: how long to wait for the operators to unseal (default 60)")
     init_cmd.set_defaults(func=cmd_init)
     _register_snapshot(commands)
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -156,8 +157,12 @@ def default_bootstrap(stack: str) -> list[str]:
 
 
 def initialise(config: StackConfig, stack: str, vault: VaultOperator, custody: Custody,
-               bootstrap: Optional[Sequence[str]], say: Callable[[str], None] = print) -> InitOutcome:
-    """Initialise Vault for ``stack`` (whose ``initialization`` section the caller checked)."""
+               bootstrap: Optional[Sequence[str]], say: Callable[[str], None] = print,
+               unseal_timeout: float = 3600) -> InitOutcome:
+    """Initialise Vault for ``stack`` (whose ``initialization`` section the caller checked).
+    With a Shamir seal Vault is still sealed after ``sys/init``: the operators unseal it with
+    their shares while this waits (up to ``unseal_timeout`` seconds); only an unsealed Vault
+    can run the bootstrap and revoke the root token."""
     init = config.initialization
     assert init is not None
     status = vault.get("sys/seal-status") or {}
@@ -190,6 +195,8 @@ def initialise(config: StackConfig, stack: str, vault: VaultOperator, custody: C
         custody.store(shares, {"stack": stack, "seal": seal, "shares": init.recovery_shares,
                                "threshold": init.recovery_threshold, "initialized_at": _now()})
         say(f"key shares stored: {custody.describe()}")
+        if not recovery and not wait_unsealed(vault, init.recovery_threshold, unseal_timeout, say):
+            return outcome
         if bootstrap:
             say(f"bootstrap: running {' '.join(bootstrap)} (the root token is in its environment only)")
             environment = {**os.environ, "VAULT_TOKEN": root, "VAULT_ADDR": connection.address}
@@ -201,20 +208,53 @@ def initialise(config: StackConfig, stack: str, vault: VaultOperator, custody: C
                 say(f"bootstrap could not start: {error.strerror}")
                 outcome.bootstrap_exit = 127
     finally:
-        outcome.root_revoked = bool(root) and _revoke(root_vault, say)
+        outcome.root_revoked = bool(root) and _revoke(root_vault, vault, say)
     return outcome
 
 
-def _revoke(root_vault: VaultOperator, say: Callable[[str], None]) -> bool:
+def wait_unsealed(vault: VaultOperator, threshold: int, timeout: float, say: Callable[[str], None],
+                  poll: float = 1.0) -> bool:
+    """Wait until the operators have unsealed Vault (Shamir); False after ``timeout`` seconds."""
+    say(f"Vault is sealed: waiting for the operators to unseal it — {threshold} of them each decrypt their share "
+        f"and run `vault operator unseal` (waiting up to {timeout / 60:.0f} minutes)")
+    deadline = time.monotonic() + timeout
+    progress = -1
+    while True:
+        status = vault.get("sys/seal-status") or {}
+        if status.get("sealed") is False:
+            say("Vault is unsealed")
+            return True
+        if status.get("progress", 0) != progress:
+            progress = status.get("progress", 0)
+            say(f"unseal progress: {progress} of {threshold}")
+        if time.monotonic() >= deadline:
+            say(f"Vault is still sealed after {timeout / 60:.0f} minutes: the bootstrap did not run")
+            return False
+        time.sleep(poll)
+
+
+def _revoke(root_vault: VaultOperator, vault: VaultOperator, say: Callable[[str], None]) -> bool:
     """Revoke the root token and check that Vault no longer accepts it. On failure the
-    token's accessor (which cannot authenticate) is printed for revocation by accessor."""
-    accessor = "<unknown>"
+    token's accessor (which cannot authenticate) is printed for revocation by accessor.
+    ``vault`` (no token) asks whether Vault is sealed."""
     try:
-        accessor = ((root_vault.get("auth/token/lookup-self") or {}).get("data") or {}).get("accessor") or accessor
+        status = vault.get("sys/seal-status") or {}
+    except LiveError:
+        status = {}
+    if status.get("sealed"):
+        say("the root token cannot be revoked while Vault is sealed (it is useless until Vault is unsealed). Once "
+            "unsealed, revoke it: a break-glass root token finds it with `vault list auth/token/accessors` and "
+            "`vault token lookup -accessor <accessor>` (policies [root], created at initialisation), then "
+            "`vault token revoke -accessor <accessor>`")
+        return False
+    accessor = None
+    try:
+        accessor = ((root_vault.get("auth/token/lookup-self") or {}).get("data") or {}).get("accessor")
         root_vault.post("auth/token/revoke-self")
     except LiveError as error:
-        say(f"could not revoke the root token ({error}): revoke it with "
-            f"`vault token revoke -accessor {accessor}` using the break-glass procedure")
+        how = f"`vault token revoke -accessor {accessor}`" if accessor else \
+            "its accessor (find it with `vault list auth/token/accessors`)"
+        say(f"could not revoke the root token ({error}): revoke it with {how} using the break-glass procedure")
         return False
     try:
         root_vault.get("auth/token/lookup-self")

@@ -149,6 +149,10 @@ def _quota_problems(add: Add, quotas: tuple[QuotaSpec, ...], mounts: set[EngineK
                             "allowed: rate-limit", quota.type))
             if quota.max_leases is None:
                 add(Problem(f"{where}.max_leases", "required for a lease-count quota", has_value=False))
+            if quota.namespace is not None:
+                add(Problem(f"{where}.namespace", "lease-count quotas apply in the root namespace only (the server "
+                            "refuses one in a namespace); allowed: leave namespace out, with a path in the namespace",
+                            quota.namespace))
             for name in ("rate", "block_interval"):
                 if getattr(quota, name) is not None:
                     add(Problem(f"{where}.{name}", "only valid for a rate-limit quota", getattr(quota, name)))

@@ -116,6 +116,7 @@ def test_password_policy_and_quotas(production):
     database_mount = named(production, "vault:index/mount:Mount", "vault-config-secret-database")
     assert database_mount.urn in quotas["database-credentials"].depends_on
     assert quotas["database-credentials"].inputs["blockInterval"] == 30
+    assert all(q.inputs["interval"] == 1 for q in quotas.values())  # every declared interval reaches the quota
 
 
 def test_secrets_never_reach_resources_json(stack_plan, tmp_path):

@@ -11,11 +11,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import shutil
 import stat
 import subprocess
-import tempfile
 import sys
 from pathlib import Path
 
@@ -28,6 +25,7 @@ from werkzeug import Request, Response
 from components.aws import recovery_key_policies
 from components.config import load
 from tests.conftest import PROJECT, stack_raw
+from tests.operators import operator_keys
 from vault_platform.live import initialization as boot
 from vault_platform.cli import main
 from vault_platform.live.client import Connection, VaultOperator
@@ -43,7 +41,8 @@ class FakeVault:
     """An uninitialised Vault: seal status, init, token lookup and revocation."""
 
     def __init__(self, server: HTTPServer, seal: str = "awskms", initialized: bool = False, encrypt=None,
-                 after_revoke: int = 403):
+                 after_revoke: int = 403, stays_sealed: bool = False):
+        self.stays_sealed = stays_sealed
         self.seal, self.initialized, self.encrypt, self.after_revoke = seal, initialized, encrypt, after_revoke
         self.init_bodies: list[dict] = []
         self.revoked = False
@@ -59,7 +58,10 @@ class FakeVault:
     def seal_status(self, request: Request) -> Response:
         self.calls.append("seal-status")
         self.tokens_before_init.update(filter(None, [request.headers.get("X-Vault-Token")]))
-        return Response(json.dumps({"type": self.seal, "initialized": self.initialized, "sealed": True}),
+        # auto-unseal: unsealed once initialised; Shamir: the operators unseal it by the next look
+        sealed = not self.initialized or (self.seal == "shamir" and (
+            self.stays_sealed or "seal-status" not in self.calls[-2:-1]))
+        return Response(json.dumps({"type": self.seal, "initialized": self.initialized, "sealed": sealed}),
                         content_type="application/json")
 
     def init(self, request: Request) -> Response:
@@ -234,42 +236,8 @@ def production_config():
 
 @pytest.fixture
 def operators(tmp_path):
-    """Two operators' key pairs in a private GnuPG home; their public keys as files in the
-    repository (a stack names key files relative to it; files outside are refused), in a
-    git-ignored folder removed afterwards."""
-    gpg = shutil.which("gpg")
-    assert gpg, "gnupg is installed by the test command"
-    home = tmp_path / "gnupg"
-    home.mkdir(mode=0o700)
-    env = {**os.environ, "GNUPGHOME": str(home)}
-    files = []
-    (PROJECT / "var").mkdir(exist_ok=True)
-    keys = Path(tempfile.mkdtemp(prefix="operator-keys-", dir=PROJECT / "var"))
-    for name, armor in (("alice", True), ("bob", False)):
-        subprocess.run([gpg, "--batch", "--passphrase", "", "--quick-gen-key", f"{name} <{name}@example.com>",
-                        "rsa2048", "cert,sign,encr", "never"], env=env, check=True, capture_output=True)
-        exported = subprocess.run([gpg, "--batch", *(["--armor"] if armor else []), "--export", name], env=env,
-                                  check=True, capture_output=True).stdout
-        path = keys / f"{name}.{'asc' if armor else 'gpg'}"
-        path.write_bytes(exported)
-        files.append(path)
-
-    def encrypt(share: str, key_b64: str) -> str:
-        """What Vault does: encrypt the share to the given key, answer base64."""
-        import base64
-        key_file = tmp_path / "recipient.gpg"
-        key_file.write_bytes(base64.b64decode(key_b64))
-        sealed = subprocess.run([gpg, "--batch", "--trust-model", "always", "--recipient-file", str(key_file),
-                                 "--encrypt"], input=share.encode(), env=env, check=True, capture_output=True).stdout
-        return base64.b64encode(sealed).decode()
-
-    def decrypt(path: Path) -> str:
-        import base64
-        return subprocess.run([gpg, "--batch", "-dq"], input=base64.b64decode(path.read_text()), env=env,
-                              check=True, capture_output=True).stdout.decode()
-
-    yield files, encrypt, decrypt
-    shutil.rmtree(keys)
+    with operator_keys(tmp_path / "gnupg") as keys:
+        yield keys.files, keys.encrypt, lambda path: keys.decrypt(path.read_text())
 
 
 def test_pgp_shares_are_encrypted_to_each_operator_and_only_there(httpserver, tmp_path, operators, capfd):
@@ -299,3 +267,21 @@ def test_pgp_shares_are_encrypted_to_each_operator_and_only_there(httpserver, tm
 
     with pytest.raises(boot.InitError, match="refusing to overwrite"):  # a second run keeps the files
         boot.PgpCustody([str(f.relative_to(PROJECT)) for f in files], out_dir).prepare()
+
+
+def test_with_a_shamir_seal_init_waits_for_the_operators_and_never_runs_the_bootstrap_on_a_sealed_vault(
+        httpserver, tmp_path, operators, capfd):
+    files, encrypt, _ = operators
+    stack_file = tmp_path / "Pulumi.dev.yaml"
+    stack_file.write_text((PROJECT / "Pulumi.dev.yaml").read_text() + (
+        "  vault-platform:initialization:\n    recovery_shares: 2\n    recovery_threshold: 2\n"
+        f"    recovery_keys: pgp\n    pgp_keys: {json.dumps([str(f.relative_to(PROJECT)) for f in files])}\n"))
+    vault = FakeVault(httpserver, seal="shamir", encrypt=encrypt, stays_sealed=True)
+    code = main(["init", "--stack", str(stack_file), "--address", vault.address, "--out", str(tmp_path / "shares"),
+                 "--bootstrap-command", bootstrap_script(tmp_path), "--unseal-timeout", "0.03"])
+    out, err = capfd.readouterr()
+    assert code == 1
+    assert "waiting for the operators to unseal it" in out and "still sealed after" in out
+    assert "the root token cannot be revoked while Vault is sealed" in out
+    assert not (tmp_path / "seen").exists(), "the bootstrap must not run against a sealed Vault"
+    assert "revoke-self" not in vault.calls and no_secret_in(out, err)
