@@ -154,3 +154,26 @@ def apply(plan: Plan, cluster: Cluster, surroundings: Surroundings, token: Optio
     applier = Applier(cluster.client(token), surroundings)
     report = applier.apply(resources)
     return Deployment(plan, cluster, surroundings, applier, report)
+
+
+def surroundings(plan: Plan, audit_dir: Path, ca: TestCA, oidc=None, kubernetes_api=None, postgres=None,
+                 log_collector=None) -> Surroundings:
+    """What the live tier puts in place of the cloud for ``plan``: the local audit directory,
+    log collector, OIDC issuer, TokenReview endpoint and PostgreSQL, and the values of the
+    Pulumi secrets the plan shows as ``[secret]``."""
+    from tests.databases import ADMIN_PASSWORD
+
+    secrets = {}
+    for registration in plan.resources():
+        inputs = registration.inputs
+        if registration.type == "vault:database/secretBackendConnection:SecretBackendConnection":
+            secrets[(registration.name, "password")] = ADMIN_PASSWORD
+        if "oidcClientSecret" in inputs and oidc is not None:
+            secrets[(registration.name, "oidcClientSecret")] = oidc.client_secret
+        if registration.type == "vault:aws/secretBackend:SecretBackend":
+            secrets[(registration.name, "secretKey")] = "unused-the-server-refuses-the-engine"
+    return Surroundings(
+        audit_dir=str(audit_dir), ca_pem=ca.pem, ca_file=str(ca.path),
+        log_collector=log_collector.address if log_collector else None,
+        oidc_issuer=oidc.url if oidc else None, token_review_host=kubernetes_api.url if kubernetes_api else None,
+        postgres=(postgres.host, postgres.port) if postgres else None, secrets=secrets)

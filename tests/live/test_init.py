@@ -19,7 +19,6 @@ import json
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -108,3 +107,46 @@ def test_shamir_with_pgp_shares_waits_for_the_operators_then_bootstraps_and_revo
         assert token_file.read_text() not in out + err
     finally:
         cluster.stop()
+
+
+def test_auto_unseal_with_pgp_recovery_keys(stack_plan, tmp_path, bao_awskms, test_ca, moto, operators):
+    plan = stack_plan("staging")
+    cluster = boot(plan, tmp_path / "servers", bao_awskms, test_ca, moto=moto, initialise=False)
+    try:
+        assert cluster.leader.client().get("sys/seal-status").body["type"] == "awskms"
+        stack_file = stack_with(tmp_path, "staging", {"recovery_shares": 2, "recovery_threshold": 2,
+                                                      "recovery_keys": "pgp", "pgp_keys": operators.relative()})
+        command, token_file = bootstrap_command(tmp_path, plan, test_ca)
+        shares_dir = tmp_path / "shares"
+        init = run_init(stack_file, cluster.leader.address, test_ca.path, command, "--out", str(shares_dir))
+        out, err = init.communicate(timeout=120)
+        assert init.returncode == 0, f"{out}\n{err}"
+        assert "2 recovery key shares" in out and "waiting for the operators" not in out
+        assert_applied_and_root_revoked(cluster, token_file)
+        shares = [operators.decrypt(f.read_text()) for f in sorted(shares_dir.glob("*.b64"))]
+        assert len(shares) == 2 and len(set(shares)) == 2 and all(shares)
+    finally:
+        cluster.stop()
+
+
+def test_auto_unseal_with_the_recovery_keys_in_secrets_manager(stack_plan, tmp_path, bao_awskms, test_ca, moto):
+    plan = stack_plan("staging")
+    cluster = boot(plan, tmp_path / "servers", bao_awskms, test_ca, moto=moto, initialise=False)
+    secret = recovery_key_policies.secret_name(plan.config.cluster.name, "staging")
+    secrets = moto.client("secretsmanager")
+    secrets.create_secret(Name=secret, Description="as RecoveryKeyCustody creates it: no value")
+    try:
+        command, token_file = bootstrap_command(tmp_path, plan, test_ca)
+        stack_file = tmp_path / "Pulumi.staging.yaml"
+        stack_file.write_text((PROJECT / "Pulumi.staging.yaml").read_text())
+        init = run_init(stack_file, cluster.leader.address, test_ca.path, command, env={
+            "AWS_ENDPOINT_URL": moto.address, "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"})
+        out, err = init.communicate(timeout=120)
+        assert init.returncode == 0, f"{out}\n{err}"
+        assert_applied_and_root_revoked(cluster, token_file)
+        stored = json.loads(secrets.get_secret_value(SecretId=secret)["SecretString"])
+        assert stored["status"] == "initialized" and len(stored["keys_base64"]) == 5 and stored["threshold"] == 3
+        assert not any(key in out + err for key in stored["keys_base64"])
+    finally:
+        cluster.stop()
+        secrets.delete_secret(SecretId=secret, ForceDeleteWithoutRecovery=True)

@@ -24,9 +24,9 @@ from cryptography.hazmat.primitives.asymmetric import ec
 
 from components.config.units import ttl_seconds
 from tests.conftest import STACKS
-from tests.databases import ADMIN_PASSWORD, EXPECTED, analytics_database, assert_exact_grants
-from tests.live.applier import HANDLERS, KNOWN_SERVER_DIFFERENCES, Surroundings
-from tests.live.deploy import apply, boot
+from tests.databases import EXPECTED, analytics_database, assert_exact_grants
+from tests.live.applier import HANDLERS, KNOWN_SERVER_DIFFERENCES
+from tests.live.deploy import apply, boot, surroundings
 
 CONFIGURED = ("dev", "staging", "production")
 """The stacks that declare Vault's configuration (the PostgreSQL example does not)."""
@@ -52,21 +52,10 @@ def deployment(request, stack_plan, tmp_path_factory, bao, bao_awskms, test_ca, 
     awskms = plan.config.unseal.type == "awskms"
     cluster = boot(plan, tmp_path_factory.mktemp(f"stack-{plan.stack}"), bao_awskms if awskms else bao, test_ca,
                    moto=moto)
-    audit = tmp_path_factory.mktemp(f"audit-{plan.stack}")
-    secrets = {}
-    for registration in plan.resources():
-        if registration.type == "vault:database/secretBackendConnection:SecretBackendConnection":
-            secrets[(registration.name, "password")] = ADMIN_PASSWORD
-        if registration.type == "vault:jwt/authBackend:AuthBackend" and "oidcClientSecret" in registration.inputs:
-            secrets[(registration.name, "oidcClientSecret")] = oidc.client_secret
-        if registration.type == "vault:aws/secretBackend:SecretBackend":
-            secrets[(registration.name, "secretKey")] = "not-used-the-engine-is-refused"
-    surroundings = Surroundings(audit_dir=str(audit), log_collector=log_collector.address, ca_pem=test_ca.pem,
-                                oidc_issuer=oidc.url,
-                                token_review_host=kubernetes_api.url, postgres=(postgres.host, postgres.port),
-                                ca_file=str(test_ca.path), secrets=secrets)
+    around = surroundings(plan, tmp_path_factory.mktemp(f"audit-{plan.stack}"), test_ca, oidc, kubernetes_api,
+                          postgres, log_collector)
     try:
-        yield apply(plan, cluster, surroundings)
+        yield apply(plan, cluster, around)
     finally:
         cluster.stop()
 

@@ -46,11 +46,14 @@ class VaultReader:
         import hvac
 
         self.connection = connection
+        # Redirects are answers, not followed: a standby that cannot forward to the active
+        # node redirects to the active node's last known address, which may be dead.
         self.client = hvac.Client(
             url=connection.address,
             token=connection.token,
             verify=connection.ca_cert or True,
             timeout=connection.timeout,
+            allow_redirects=False,
         )
         # hvac falls back to VAULT_TOKEN and ~/.vault-token when given none: send
         # exactly the connection's token, or nothing (``init`` must send nothing).
@@ -80,6 +83,9 @@ class VaultReader:
             raise LiveError(f"TLS to {self.connection.address} failed (set VAULT_CACERT?): {error}") from None
         except requests.exceptions.RequestException as error:
             raise LiveError(f"cannot reach Vault at {self.connection.address}: {type(error).__name__}") from None
+        if getattr(response, "status_code", 200) in (301, 302, 307, 308):
+            raise LiveError(f"{self.connection.address} redirected {path} to {response.headers.get('Location')} "
+                            "(it cannot forward to the active node)")
         if isinstance(response, dict) or raw:
             return response
         if hasattr(response, "json"):

@@ -49,7 +49,11 @@ class Status:
 
 def collect(reader: VaultReader, raft: bool = True, replicas: Optional[int] = None) -> Status:
     """The cluster's health. ``raft``: ask the Raft endpoints (Vault answers 400 without
-    Raft storage); ``replicas``: how many nodes should be in HA (a sealed node is not)."""
+    Raft storage); ``replicas``: how many nodes the stack promises — all in HA, and with
+    Raft all voters, tolerating the failure of ``(replicas - 1) // 2``.
+
+    A node that cannot reach an active node (it redirects to a dead leader, or answers
+    "active cluster node not found") makes an unhealthy status, not an unreadable one."""
     seal = reader.get("sys/seal-status") or {}
     status = Status(
         seal_type=seal.get("type", "?"),
@@ -60,7 +64,11 @@ def collect(reader: VaultReader, raft: bool = True, replicas: Optional[int] = No
     if status.sealed:
         status.problems.append("the node answering is sealed")
         return status
-    answer = reader.get("sys/ha-status") or {}
+    try:
+        answer = reader.get("sys/ha-status") or {}
+    except LiveError as error:
+        status.problems.append(f"no active node: the node answering has no leader to reach ({error})")
+        return status
     ha = answer.get("nodes") or (answer.get("data") or {}).get("nodes") or []
     for entry in ha:
         node = Node(entry.get("hostname", "?"), entry.get("api_address", ""), bool(entry.get("active_node")))
@@ -80,10 +88,17 @@ def collect(reader: VaultReader, raft: bool = True, replicas: Optional[int] = No
         status.problems.append("no active node (no leader)")
     for node in status.nodes:
         if node.error:
-            status.problems.append(f"{node.name}: {node.error}")
+            status.problems.append(f"{node.api_address}: {node.error}")
         elif node.sealed:
-            status.problems.append(f"{node.name} is sealed")
-    raft_config = reader.get("sys/storage/raft/configuration") if raft else None
+            status.problems.append(f"{node.api_address} is sealed")
+    if raft:
+        _raft(reader, status, replicas)
+    return status
+
+
+def _raft(reader: VaultReader, status: Status, replicas: Optional[int]) -> None:
+    """Raft peers and autopilot, held against what ``replicas`` promises."""
+    raft_config = reader.get("sys/storage/raft/configuration")
     if raft_config is not None:
         servers = (((raft_config.get("data") or {}).get("config") or {}).get("servers")) or []
         status.raft_peers = [{"node_id": s.get("node_id"), "address": s.get("address"), "leader": s.get("leader"),
@@ -96,7 +111,14 @@ def collect(reader: VaultReader, raft: bool = True, replicas: Optional[int] = No
             unhealthy = [name for name, s in (auto.get("servers") or {}).items() if not s.get("healthy")]
             status.problems.append("autopilot reports the cluster unhealthy"
                                    + (f" (unhealthy: {', '.join(sorted(unhealthy))})" if unhealthy else ""))
-    return status
+        if replicas is not None:
+            voters = sum(1 for peer in status.raft_peers if peer["voter"])
+            promised = (replicas - 1) // 2
+            if voters < replicas:
+                status.problems.append(f"{voters} of the {replicas} replicas are Raft voters")
+            if status.failure_tolerance is not None and status.failure_tolerance < promised:
+                status.problems.append(f"failure tolerance {status.failure_tolerance}: {replicas} replicas promise "
+                                       f"{promised}")
 
 
 def render_table(stack: str, status: Status) -> str:

@@ -148,12 +148,12 @@ def healthy_cluster(server: HTTPServer, *, sealed_node: bool = False, autopilot_
     health = {"initialized": True, "sealed": sealed_node, "standby": False, "version": "1.21.2"}
     server.expect_request("/v1/sys/health").respond_with_json(health)
     servers = [{"node_id": f"vault-{i}", "address": f"vault-{i}.vault-internal:8201", "leader": i == 0,
-                "voter": True, "protocol_version": "3"} for i in range(3)]
+                "voter": True, "protocol_version": "3"} for i in range(5)]
     server.expect_request("/v1/sys/storage/raft/configuration").respond_with_json(
         _wrap({"config": {"index": 1, "servers": servers}}))
-    state = {"healthy": autopilot_ok, "failure_tolerance": 1 if autopilot_ok else 0, "leader": "vault-0",
+    state = {"healthy": autopilot_ok, "failure_tolerance": 2 if autopilot_ok else 1, "leader": "vault-0",
              "servers": {f"vault-{i}": {"id": f"vault-{i}", "healthy": autopilot_ok or i != 2, "status": "voter"}
-                         for i in range(3)}}
+                         for i in range(5)}}
     server.expect_request("/v1/sys/storage/raft/autopilot/state").respond_with_json(_wrap(state))
 
 
@@ -170,15 +170,17 @@ def test_status_of_a_healthy_cluster(httpserver, monkeypatch, capsys):
     code, out = status(httpserver, monkeypatch, capsys)
     assert code == 0, out
     assert "Vault 1.21.2 (vault-cluster-prod) for stack production: seal awskms, unsealed" in out
-    assert "raft peers: vault-0 (leader), vault-1, vault-2" in out
-    assert "autopilot: healthy, failure tolerance 1" in out and out.rstrip().endswith("healthy")
+    assert "raft peers: vault-0 (leader), vault-1, vault-2, vault-3, vault-4" in out
+    assert "autopilot: healthy, failure tolerance 2" in out and out.rstrip().endswith("healthy")
 
 
 def test_status_reports_a_sealed_node_and_unhealthy_autopilot(httpserver, monkeypatch, capsys):
     healthy_cluster(httpserver, sealed_node=True, autopilot_ok=False)
     code, out = status(httpserver, monkeypatch, capsys)
     assert code == 1
-    assert "vault-1 is sealed" in out and "autopilot reports the cluster unhealthy (unhealthy: vault-2)" in out
+    address = httpserver.url_for("").rstrip("/")  # nodes are named by address: host names can repeat
+    assert f"{address} is sealed" in out and "autopilot reports the cluster unhealthy (unhealthy: vault-2)" in out
+    assert "failure tolerance 1: 5 replicas promise 2" in out
 
 
 def test_status_of_an_unreachable_vault(monkeypatch, capsys):
