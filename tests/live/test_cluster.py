@@ -12,8 +12,10 @@ from __future__ import annotations
 import dataclasses
 import json
 import shutil
+import time
 
 import pytest
+import requests
 
 from tests.live.deploy import apply, boot, surroundings
 from tests.live.servers import wait_until
@@ -158,3 +160,74 @@ def test_status_counts_voters_against_the_replicas_the_stack_promises(cluster, o
     assert any("voters" in p for p in report["problems"]), report["problems"]
     root.post("sys/storage/raft/autopilot/configuration", {"server_stabilization_time": "10s"}).expect(204, 200)
     wait_until(lambda: _healthy(cluster), 120, "the rejoined node promoted")
+
+
+@pytest.fixture
+def snapshot_bucket(moto, monkeypatch):
+    s3 = moto.client("s3")
+    bucket = f"vault-snapshots-{time.time_ns()}"
+    s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
+    for name, value in {"AWS_ENDPOINT_URL": moto.address, "AWS_ACCESS_KEY_ID": "testing",
+                        "AWS_SECRET_ACCESS_KEY": "testing"}.items():
+        monkeypatch.setenv(name, value)
+    return s3, bucket
+
+
+def _snapshot_as_the_cronjob(cluster, kubernetes_api) -> bytes:
+    """What the snapshot CronJob's init container does: log in with its projected token
+    (audience vault) as role raft-snapshot, save a snapshot — and nothing else is allowed."""
+    active = _active(cluster)
+    jwt = kubernetes_api.service_account_token("vault-system", "vault-snapshot", "vault")
+    token = active.client(token="").post("auth/kubernetes/login", {"role": "raft-snapshot", "jwt": jwt}
+                                         ).expect(200).body["auth"]["client_token"]
+    job = active.client(token)
+    assert job.get("secret/data/staging/live-tier/before").status == 403
+    assert job.get("sys/storage/raft/configuration").status == 403
+    response = requests.get(f"{active.address}/v1/sys/storage/raft/snapshot", headers={"X-Vault-Token": token},
+                            verify=str(cluster.ca), timeout=30)
+    assert response.status_code == 200, response.text
+    job.post("auth/token/revoke-self").expect(204)
+    return response.content
+
+
+def test_a_snapshot_the_cronjob_took_is_listed_and_restored(cluster, kubernetes_api, snapshot_bucket, monkeypatch,
+                                                           capsys, tmp_path):
+    from vault_platform.cli import main
+
+    s3, bucket = snapshot_bucket
+    root = _active(cluster).client(cluster.root)
+    root.post("secret/data/staging/live-tier/before", {"data": {"v": "1"}, "options": {"cas": 0}}).expect(200)
+    snapshot = _snapshot_as_the_cronjob(cluster, kubernetes_api)
+    s3.put_object(Bucket=bucket, Key="vault/staging/20261127T061700Z.snap", Body=snapshot)
+    root.post("secret/data/staging/live-tier/after", {"data": {"v": "2"}, "options": {"cas": 0}}).expect(200)
+
+    assert main(["snapshot", "list", "--stack", "staging", "--bucket", bucket]) == 0
+    assert "vault/staging/20261127T061700Z.snap" in capsys.readouterr().out
+    monkeypatch.setenv("VAULT_TOKEN", cluster.root)
+    monkeypatch.setenv("VAULT_CACERT", str(cluster.ca))
+    code = main(["snapshot", "restore", "--stack", "staging", "--bucket", bucket, "--latest", "--yes",
+                 "--address", _active(cluster).address, "--workdir", str(tmp_path / "restore")])
+    out, err = capsys.readouterr()
+    assert code == 0, f"{out}\n{err}"
+    assert "checksums match" in out and "current state saved first" in out
+    wait_until(lambda: _active(cluster).client(cluster.root).get("secret/data/staging/live-tier/after").status == 404,
+               60, "the state after the snapshot gone")
+    data = _active(cluster).client(cluster.root).get("secret/data/staging/live-tier/before").expect(200).data
+    assert data["data"] == {"v": "1"}
+    wait_until(lambda: _healthy(cluster), 120, "the cluster healthy after the restore")
+
+
+def test_a_refused_restore_suggests_force_only_when_the_keys_differ(cluster, oidc, kubernetes_api, snapshot_bucket,
+                                                                   monkeypatch, capsys, tmp_path):
+    from vault_platform.cli import main
+
+    s3, bucket = snapshot_bucket
+    s3.put_object(Bucket=bucket, Key="vault/staging/20261127T071700Z.snap",
+                  Body=_snapshot_as_the_cronjob(cluster, kubernetes_api))
+    monkeypatch.setenv("VAULT_TOKEN", _drift_token(cluster, oidc))  # reads, but may not restore
+    monkeypatch.setenv("VAULT_CACERT", str(cluster.ca))
+    code = main(["snapshot", "restore", "--stack", "staging", "--bucket", bucket, "--latest", "--yes", "--no-backup",
+                 "--address", _active(cluster).address, "--workdir", str(tmp_path / "restore")])
+    err = capsys.readouterr().err
+    assert code == 2 and "403 permission denied" in err
+    assert "--force" not in err, err

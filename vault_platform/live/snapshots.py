@@ -160,6 +160,10 @@ def restore(vault: VaultOperator, s3: Any, bucket: str, key: str, workdir: Path,
         with local.open("rb") as handle:  # streamed: snapshots can be large
             vault.post(endpoint, data=handle)
     except LiveError as error:
-        hint = "" if force else " (a snapshot from another cluster needs --force)"
+        # Only a keyring mismatch is what --force bypasses (Vault: "could not verify hash
+        # file, possibly the snapshot is using a different set of unseal keys"); a 403 or
+        # any other refusal is not.
+        other_keys = not force and ("snapshot-force" in str(error) or "could not verify hash file" in str(error))
+        hint = " (a snapshot from a cluster with other keys, e.g. a rebuilt one, needs --force)" if other_keys else ""
         raise SnapshotError(f"Vault refused the restore: {error}{hint}") from None
     say(f"restored {key} into {vault.connection.address}{' (forced)' if force else ''}")

@@ -78,8 +78,9 @@ class FakeVault:
 
     def take(self, request: Request) -> Response:
         if self.refuse and not request.path.endswith("-force"):
-            return Response(json.dumps({"errors": ["could not verify hash file: incorrect keyring"]}), status=400,
-                            content_type="application/json")
+            return Response(json.dumps({"errors": [  # Vault's and OpenBao's words for another cluster's keys
+                "could not verify hash file, possibly the snapshot is using a different autoseal key; use the "
+                "snapshot-force API to bypass this check"]}), status=400, content_type="application/json")
         self.restored.append((request.path.rsplit("/", 1)[1], request.get_data()))
         return Response(status=204)
 
@@ -147,7 +148,8 @@ def test_a_refused_restore_suggests_force_and_force_uses_snapshot_force(s3, http
     monkeypatch.setenv("VAULT_TOKEN", TOKEN)
     vault = FakeVault(httpserver, refuse=True)
     assert restore(vault, tmp_path, "--latest", "--yes", "--no-backup") == 2
-    assert "incorrect keyring" in capsys.readouterr().err and vault.restored == []
+    err = capsys.readouterr().err
+    assert "different autoseal key" in err and "needs --force" in err and vault.restored == []
     assert restore(vault, tmp_path, "--latest", "--yes", "--no-backup", "--force") == 0
     assert vault.restored == [("snapshot-force", GOOD)]
     assert not list((tmp_path / "restore").glob("pre-restore-*"))
