@@ -14,6 +14,7 @@ import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
+from urllib.parse import quote
 
 from components.kubernetes.postgresql import CA_DIR, SCHEMA_FILE, admin_environment, vault_url
 from tests.live.applier import Applier, Report, Surroundings
@@ -84,7 +85,9 @@ def prepare_postgresql_storage(postgres, plan: Plan, ca: TestCA, workdir: Path) 
                     f"vault_password={role_password}", "-f", str(SCHEMA_FILE)], env=env, check=True,
                    capture_output=True)
     url = vault_url(admin_url, pg.vault_role, role_password, verify=True)
-    return Storage(url.replace(f"{CA_DIR}/ca.crt", str(ca.path)), database)
+    mounted = quote(f"{CA_DIR}/ca.crt", safe="")  # leaving Kubernetes: the mounted CA directory is the test CA
+    assert mounted in url, url
+    return Storage(url.replace(mounted, quote(str(ca.path), safe="")), database)
 
 
 def boot(plan: Plan, workdir: Path, binary: Path, ca: TestCA, replicas: int = 1, moto=None,

@@ -14,6 +14,7 @@ A test file (``policies/tests/*.yaml``)::
         data: {policies: [root]}
         wrapping_ttl: 60
         expect: deny                    # allow | deny
+        # server_difference: why a real server answers otherwise (the live tier checks it does)
 
 Each environment loads the policies its stack file selects (``Pulumi.<env>.yaml``),
 with the stack variables filled in; ``role`` and ``group`` are resolved there too.
@@ -30,7 +31,8 @@ from vault_acl import ACL, CAPABILITIES, OPERATIONS, Policy
 
 ENVIRONMENTS = ("dev", "staging", "production")
 _FILE_KEYS = {"description", "policies", "role", "group", "environments", "cases"}
-_CASE_KEYS = {"path", "allow", "deny", "operation", "data", "wrapping_ttl", "expect", "description"}
+_CASE_KEYS = {"path", "allow", "deny", "operation", "data", "wrapping_ttl", "expect", "description",
+              "server_difference"}
 
 
 class PolicyTestError(ValueError):
