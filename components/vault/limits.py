@@ -24,7 +24,9 @@ def declare_password_policies(scope: Scope, specs: tuple[PasswordPolicySpec, ...
 
 def declare_quotas(scope: Scope, specs: tuple[QuotaSpec, ...],
                    mounts: dict[tuple[Optional[str], str], pulumi.Resource]) -> list[pulumi.Resource]:
-    """``mounts``: (namespace, secret engine path or ``auth/<path>``) -> the mount."""
+    """``mounts``: (namespace, secret engine path or ``auth/<path>``) -> the mount. Every
+    quota is created in the root namespace (the only one the server keeps quotas in), a
+    namespace's with the namespace in its path; it waits for the namespace it limits."""
     created: list[pulumi.Resource] = []
     for spec in specs:
         target = quota_target(spec.namespace, spec.path, mounts) if spec.path else None
@@ -33,11 +35,11 @@ def declare_quotas(scope: Scope, specs: tuple[QuotaSpec, ...],
         if spec.type == "rate-limit":
             assert spec.rate is not None  # validated: set for rate-limit quotas
             created.append(vault.QuotaRateLimit(
-                scope.resource_name("quota-rate-limit", spec.namespace, spec.name), name=spec.name, path=spec.path,
-                namespace=spec.namespace, rate=float(spec.rate), interval=ttl_seconds(spec.interval),
+                scope.resource_name("quota-rate-limit", spec.namespace, spec.name), name=spec.name,
+                path=spec.server_path, rate=float(spec.rate), interval=ttl_seconds(spec.interval),
                 block_interval=ttl_seconds(spec.block_interval), opts=opts))
         else:
             created.append(vault.QuotaLeaseCount(
-                scope.resource_name("quota-lease-count", spec.namespace, spec.name), name=spec.name, path=spec.path,
-                namespace=spec.namespace, max_leases=spec.max_leases, opts=opts))
+                scope.resource_name("quota-lease-count", spec.namespace, spec.name), name=spec.name,
+                path=spec.server_path, max_leases=spec.max_leases, opts=opts))
     return created

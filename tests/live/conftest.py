@@ -13,8 +13,11 @@ from pathlib import Path
 
 import pytest
 
+from tests.live.applier import Applier
+from tests.live.deploy import boot, surroundings
 from tests.live.identities import KubernetesApi, OidcIssuer
 from tests.live.servers import MotoServer, TcpCollector, bao_binary
+from vault_platform.plan.program import Plan
 
 
 def pytest_collection_modifyitems(items):
@@ -63,3 +66,39 @@ def kubernetes_api(test_ca):
     api = KubernetesApi(test_ca.issue("kubernetes-api"))
     yield api
     api.stop()
+
+
+@pytest.fixture(scope="module")
+def dev_binary(bao) -> Path:
+    """The OpenBao binary of ``dev_server``: 2.7, unless a module overrides this fixture."""
+    return bao
+
+
+@pytest.fixture(scope="module")
+def dev_server(stack_plan, tmp_path_factory, dev_binary, test_ca):
+    """One server booted from dev's rendered configuration, shared by a module's tests."""
+    cluster = boot(stack_plan("dev"), tmp_path_factory.mktemp("dev-server"), dev_binary, test_ca)
+    yield cluster
+    cluster.stop()
+
+
+@pytest.fixture
+def applied(dev_server, tmp_path, test_ca, kubernetes_api):
+    """``applied(plan, only_types, **surroundings)`` applies a plan's Vault resources to
+    ``dev_server`` (with the TokenReview endpoint, and what else ``surroundings`` names); all
+    of them, protected ones included, are destroyed after the test (the server is shared)."""
+    appliers = []
+
+    def apply(plan: Plan, only: tuple[str, ...] = (), **extra) -> Applier:
+        resources = [r.as_json() for r in plan.resources() if not only or r.type in only]
+        applier = Applier(dev_server.client(), surroundings(plan, tmp_path, test_ca, kubernetes_api=kubernetes_api,
+                                                            **extra))
+        appliers.append(applier)
+        applier.apply(resources)
+        return applier
+
+    yield apply
+    for applier in reversed(appliers):
+        for entry in reversed(applier.report.applied):
+            entry.registration["protect"] = False
+        applier.destroy()

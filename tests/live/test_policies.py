@@ -17,19 +17,11 @@ import pytest
 
 from components.config.inputs import files
 from tests.conftest import PROJECT
-from tests.live.deploy import boot
 from vault_acl import ACL
 from vault_platform.policy.policy_tests import ENVIRONMENTS, load_environment
 
 TESTS = sorted((PROJECT / "policies" / "tests").glob("*.yaml"))
 METHODS = {"read": "GET", "list": "LIST", "create": "POST", "update": "PUT", "delete": "DELETE", "patch": "PATCH"}
-
-
-@pytest.fixture(scope="module")
-def server(stack_plan, tmp_path_factory, bao, test_ca):
-    cluster = boot(stack_plan("dev"), tmp_path_factory.mktemp("policies"), bao, test_ca)
-    yield cluster
-    cluster.stop()
 
 
 @pytest.fixture(scope="module")
@@ -60,18 +52,18 @@ def _server_allows(client, case: dict, path: str) -> bool:
 
 
 @pytest.mark.parametrize("test_file", TESTS, ids=[t.stem for t in TESTS])
-def test_the_server_and_the_evaluator_agree_on_every_case(test_file: Path, server, environments):
+def test_the_server_and_the_evaluator_agree_on_every_case(test_file: Path, dev_server, environments):
     spec = files.load_yaml(test_file, files.SMALL_FILE_LIMIT)
     disagreements, declared, checked = [], [], 0
     for environment in spec.get("environments") or ENVIRONMENTS:
         env = environments[environment]
-        root = server.client()
+        root = dev_server.client()
         for name, policy in env.policies.items():
             root.put(f"sys/policies/acl/{name}", {"policy": policy.text}).expect(204)
         names = [n for n in _identity(spec, env) if n != "default"]
         acl = ACL(env.policies[n] for n in names)
-        token = _token(server, names)
-        client = server.client(token)
+        token = _token(dev_server, names)
+        client = dev_server.client(token)
         for case in spec["cases"]:
             path = str(case["path"]).replace("[[environment]]", environment)
             asked = root.post("sys/capabilities", {"token": token, "paths": [path]}).expect(200).body[path]

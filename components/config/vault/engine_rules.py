@@ -130,8 +130,9 @@ def _password_policy_problems(add: Add, password_policies: tuple[PasswordPolicyS
 
 def _quota_problems(add: Add, quotas: tuple[QuotaSpec, ...], mounts: set[EngineKey], enterprise: bool,
                     check_namespace: Callable[[str, Optional[str]], None]) -> None:
-    for index, quota in repeated(quotas, lambda q: (q.type, q.namespace, q.name)):
-        add(Problem(f"vault.quotas[{index}].name", f"duplicate {quota.type} quota", quota.name))
+    for index, quota in repeated(quotas, lambda q: (q.type, q.name)):  # all live in the root namespace
+        add(Problem(f"vault.quotas[{index}].name", f"duplicate {quota.type} quota (quota names are server-wide, "
+                    "whatever their namespace)", quota.name))
     for index, quota in enumerate(quotas):
         where = f"vault.quotas[{index}]"
         check_namespace(where, quota.namespace)
@@ -149,10 +150,6 @@ def _quota_problems(add: Add, quotas: tuple[QuotaSpec, ...], mounts: set[EngineK
                             "allowed: rate-limit", quota.type))
             if quota.max_leases is None:
                 add(Problem(f"{where}.max_leases", "required for a lease-count quota", has_value=False))
-            if quota.namespace is not None:
-                add(Problem(f"{where}.namespace", "lease-count quotas apply in the root namespace only (the server "
-                            "refuses one in a namespace); allowed: leave namespace out, with a path in the namespace",
-                            quota.namespace))
             for name in ("rate", "block_interval"):
                 if getattr(quota, name) is not None:
                     add(Problem(f"{where}.{name}", "only valid for a rate-limit quota", getattr(quota, name)))

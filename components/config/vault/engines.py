@@ -210,13 +210,25 @@ class SecretEngineSpec(Model):
 class QuotaSpec(Model):
     type: Literal["rate-limit", "lease-count"] = Field(..., description="Quota type.")
     name: StrictStr = Field(..., pattern=NAME, description="Quota name.")
-    path: StrictStr = Field("", description="A declared mount (`database`, `auth/kubernetes`) or empty for all.")
-    namespace: Optional[StrictStr] = Field(None, description="Namespace (Enterprise).")
+    path: StrictStr = Field("", description="A declared mount (`database`, `auth/kubernetes`, a child namespace's "
+                            "`team-a/kv`) or empty for all (with `namespace`: the whole namespace).")
+    namespace: Optional[StrictStr] = Field(None, description="Namespace (Enterprise) `path` is relative to. The server "
+                                           "keeps quotas in the root namespace only, so the quota is created there with "
+                                           "path `<namespace>/<path>`.")
     rate: Optional[StrictFloat | StrictInt] = Field(None, gt=0, description="rate-limit: requests per interval.")
     interval: StrictStr = Field("1s", pattern=TTL_PATTERN, description="rate-limit: the interval.")
     block_interval: Optional[StrictStr] = Field(None, pattern=TTL_PATTERN, description="rate-limit: block clients this long "
                                                 "after they exceed the rate.")
     max_leases: Optional[StrictInt] = Field(None, ge=1, description="lease-count: most leases at once.")
+
+    @property
+    def server_path(self) -> str:
+        """The path as the server stores it: quotas live in the root namespace (Vault and
+        OpenBao answer "operation only available in root namespace" elsewhere), so a
+        namespace's quota names the namespace in its path (``team-a/`` for all of it)."""
+        if self.namespace is None:
+            return self.path
+        return f"{self.namespace}/{self.path}" if self.path else f"{self.namespace}/"
 
 
 class PasswordRuleSpec(Model):
@@ -241,6 +253,18 @@ def password_policy_hcl(policy: PasswordPolicySpec) -> str:
 def quota_target(namespace: Optional[str], path: str,
                  mounts: Iterable[tuple[Optional[str], str]]) -> Optional[tuple[Optional[str], str]]:
     """The declared mount a quota ``path`` applies to: the longest ``(namespace, mount)``
-    the path lies under (secret engines as ``<path>``, auth methods as ``auth/<path>``)."""
-    under = [m for m in mounts if m[0] == namespace and (path == m[1] or path.startswith(m[1] + "/"))]
-    return max(under, key=lambda m: len(m[1]), default=None)
+    the path lies under (secret engines as ``<path>``, auth methods as ``auth/<path>``).
+    A mount in a child namespace is reached through the namespace's relative path, as the
+    server reads it: from the root namespace ``team-a/kv`` is ``kv`` in ``team-a``."""
+    def seen_from_quota(mount: tuple[Optional[str], str]) -> Optional[str]:
+        mount_namespace, mount_path = mount
+        if mount_namespace == namespace:
+            return mount_path
+        if mount_namespace is None or (namespace is not None and not mount_namespace.startswith(namespace + "/")):
+            return None
+        relative = mount_namespace if namespace is None else mount_namespace[len(namespace) + 1:]
+        return f"{relative}/{mount_path}"
+
+    under = [(m, full) for m in mounts if (full := seen_from_quota(m)) is not None
+             and (path == full or path.startswith(full + "/"))]
+    return max(under, key=lambda pair: len(pair[1]), default=(None, ""))[0]

@@ -161,3 +161,21 @@ def test_provider_durations_are_what_gos_parser_reads():
 
     assert [ttl_duration(t) for t in ("1h30m", "90s", "3600", "30d", "1d12h", None)] == [
         "1h30m", "90s", "3600s", "2592000s", "129600s", None]
+
+
+@pytest.mark.parametrize("namespace, path, expected", [
+    (None, "team-a/kv", ("team-a", "kv")),
+    (None, "team-a/kv/data/app", ("team-a", "kv")),
+    (None, "team-a/child/kv", ("team-a/child", "kv")),
+    ("team-a", "child/kv", ("team-a/child", "kv")),
+    ("team-a", "kv", ("team-a", "kv")),
+    (None, "kv", None),
+    (None, "team-b/kv", None),
+    ("team-a", "team-a/kv", None),
+    (None, "team-a/kv-other", None),
+])
+def test_a_quota_reaches_mounts_of_child_namespaces_by_their_relative_path(namespace, path, expected):
+    from components.config.vault.engines import quota_target
+
+    mounts = [("team-a", "kv"), ("team-a/child", "kv"), (None, "database")]
+    assert quota_target(namespace, path, mounts) == expected

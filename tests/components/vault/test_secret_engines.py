@@ -141,12 +141,18 @@ def test_an_engine_in_a_namespace_and_a_kv_with_defaults():
                                                                              "namespace": "team-a"}],
                                                    "vault.quotas": [{"type": "lease-count", "name": "cap",
                                                                      "path": "kv", "namespace": "team-a",
-                                                                     "max_leases": 100}]})
+                                                                     "max_leases": 100},
+                                                                    {"type": "lease-count", "name": "whole-team",
+                                                                     "namespace": "team-a", "max_leases": 500}]})
     monitor = plan_with("production", raw)
     mount = monitor.one("vault:index/mount:Mount", "vault-config-secret-team-a-kv")
     namespace = monitor.one("vault:index/namespace:Namespace")
     assert mount.inputs["namespace"] == "team-a" and namespace.urn in mount.depends_on
     kv = monitor.one("vault:kv/secretBackendV2:SecretBackendV2").inputs
     assert (kv["maxVersions"], kv["casRequired"]) == (10, True)
-    quota = monitor.one("vault:index/quotaLeaseCount:QuotaLeaseCount")
-    assert quota.inputs["maxLeases"] == 100 and mount.urn in quota.depends_on
+    quotas = {q.inputs["name"]: q for q in monitor.by_type("vault:index/quotaLeaseCount:QuotaLeaseCount")}
+    # the server keeps quotas in the root namespace only: the namespace moves into the path
+    assert (quotas["cap"].inputs["path"], quotas["cap"].inputs["maxLeases"]) == ("team-a/kv", 100)
+    assert quotas["whole-team"].inputs["path"] == "team-a/"
+    assert all("namespace" not in q.inputs for q in quotas.values())
+    assert mount.urn in quotas["cap"].depends_on and namespace.urn in quotas["whole-team"].depends_on
