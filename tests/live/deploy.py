@@ -160,10 +160,10 @@ def apply(plan: Plan, cluster: Cluster, surroundings: Surroundings, token: Optio
 
 
 def surroundings(plan: Plan, audit_dir: Path, ca: TestCA, oidc=None, kubernetes_api=None, postgres=None,
-                 log_collector=None) -> Surroundings:
+                 log_collector=None, directory=None) -> Surroundings:
     """What the live tier puts in place of the cloud for ``plan``: the local audit directory,
     log collector, OIDC issuer, TokenReview endpoint and PostgreSQL, and the values of the
-    Pulumi secrets the plan shows as ``[secret]``."""
+    Pulumi secrets the plan shows as ``[secret]`` (an LDAP bind password: ``directory``'s)."""
     from tests.databases import ADMIN_PASSWORD
 
     secrets = {}
@@ -173,6 +173,8 @@ def surroundings(plan: Plan, audit_dir: Path, ca: TestCA, oidc=None, kubernetes_
             secrets[(registration.name, "password")] = ADMIN_PASSWORD
         if "oidcClientSecret" in inputs and oidc is not None:
             secrets[(registration.name, "oidcClientSecret")] = oidc.client_secret
+        if registration.type == "vault:ldap/authBackend:AuthBackend" and directory is not None:
+            secrets[(registration.name, "bindpass")] = directory.bind_password
         if registration.type == "vault:aws/secretBackend:SecretBackend":
             secrets[(registration.name, "secretKey")] = "unused-the-server-refuses-the-engine"
     return Surroundings(

@@ -5,23 +5,30 @@ from the test CA):
   and signed tokens for the jwt auth method (the GitHub Actions roles);
 * :class:`KubernetesApi` — the TokenReview endpoint Kubernetes auth calls: it reviews only
   the service-account tokens it issued itself (signed by its own key), as a real API
-  server would.
+  server would;
+* :class:`LdapDirectory` — OpenLDAP's ``slapd`` (Debian package) over LDAPS, with people,
+  groups and a read-only search account for the ldap auth method.
 """
 
 from __future__ import annotations
 
 import json
+import shutil
+import socket
 import ssl
+import subprocess
 import threading
 import time
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any, Callable, Optional
 from urllib.parse import parse_qs
 
 import jwt
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
+from tests.live.servers import free_port, stop_process, wait_until
 from tests.live.tls import ServerCertificate
 
 
@@ -153,3 +160,80 @@ class KubernetesApi(_Server):
             "authenticated": True, "audiences": claims["aud"],
             "user": {"username": claims["sub"], "uid": account["serviceaccount"]["uid"],
                      "groups": ["system:serviceaccounts", f"system:serviceaccounts:{account['namespace']}"]}}}
+
+
+class LdapDirectory:
+    """OpenLDAP on an LDAPS loopback port: ``dc=example,dc=org`` with ``ou=people`` (each
+    person's password is ``<uid>-password``), ``ou=groups`` (``groupOfNames``) and the
+    account Vault searches with (:attr:`binddn`, :attr:`bind_password`), which may read
+    entries but no password."""
+
+    SUFFIX = "dc=example,dc=org"
+    SCHEMAS = ("core", "cosine", "inetorgperson", "nis")
+
+    def __init__(self, certificate: ServerCertificate, workdir: Path, groups: dict[str, tuple[str, ...]]):
+        slapd = shutil.which("slapd") or "/usr/sbin/slapd"
+        if not Path(slapd).exists():
+            raise AssertionError("slapd is not installed (Debian package slapd): run `./tasks test`, which installs it")
+        self.port = free_port()
+        self.url = f"ldaps://127.0.0.1:{self.port}"
+        self.binddn, self.bind_password = f"cn=vault-search,{self.SUFFIX}", "vault-search-password"
+        self.userdn, self.groupdn = f"ou=people,{self.SUFFIX}", f"ou=groups,{self.SUFFIX}"
+        (workdir / "data").mkdir(parents=True, exist_ok=True)
+        config = workdir / "slapd.conf"
+        config.write_text(self._config(certificate, workdir), encoding="utf-8")
+        ldif = workdir / "directory.ldif"
+        ldif.write_text(self._entries(groups), encoding="utf-8")
+        subprocess.run([slapd.replace("slapd", "slapadd"), "-f", str(config), "-l", str(ldif)], check=True,
+                       capture_output=True)
+        self.log = (workdir / "slapd.log").open("ab")
+        self.process = subprocess.Popen([slapd, "-f", str(config), "-h", f"{self.url}/", "-d", "0"],
+                                        stdout=self.log, stderr=subprocess.STDOUT)
+        context = ssl.create_default_context(cafile=str(certificate.ca))
+        wait_until(lambda: self._answers(context), 30, "slapd answering on LDAPS")
+
+    def _answers(self, context: ssl.SSLContext) -> bool:
+        assert self.process.poll() is None, f"slapd exited with {self.process.returncode}"
+        with socket.create_connection(("127.0.0.1", self.port), timeout=1) as raw:
+            with context.wrap_socket(raw, server_hostname="127.0.0.1"):
+                return True
+
+    def _config(self, certificate: ServerCertificate, workdir: Path) -> str:
+        lines = [f"include /etc/ldap/schema/{schema}.schema" for schema in self.SCHEMAS]
+        lines += [
+            "modulepath /usr/lib/ldap", "moduleload back_mdb",
+            f"pidfile {workdir}/slapd.pid", f"argsfile {workdir}/slapd.args",
+            f"TLSCACertificateFile {certificate.ca}", f"TLSCertificateFile {certificate.cert}",
+            f"TLSCertificateKeyFile {certificate.key}",
+            "database mdb", "maxsize 10485760", f'suffix "{self.SUFFIX}"', f"directory {workdir}/data",
+            "access to attrs=userPassword by anonymous auth by * none",
+            "access to * by users read by * none",
+        ]
+        return "\n".join(lines) + "\n"
+
+    def _entries(self, groups: dict[str, tuple[str, ...]]) -> str:
+        people = sorted({uid for members in groups.values() for uid in members})
+        entries = [
+            {"dn": self.SUFFIX, "objectClass": ["top", "dcObject", "organization"], "o": ["example"], "dc": ["example"]},
+            {"dn": self.userdn, "objectClass": ["organizationalUnit"], "ou": ["people"]},
+            {"dn": self.groupdn, "objectClass": ["organizationalUnit"], "ou": ["groups"]},
+            {"dn": self.binddn, "objectClass": ["person"], "cn": ["vault-search"], "sn": ["search"],
+             "userPassword": [self.bind_password]},
+        ]
+        for uid in people:
+            entries.append({"dn": f"uid={uid},{self.userdn}", "objectClass": ["inetOrgPerson"], "uid": [uid],
+                            "cn": [uid], "sn": [uid], "userPassword": [self.password(uid)]})
+        for name, members in groups.items():
+            entries.append({"dn": f"cn={name},{self.groupdn}", "objectClass": ["groupOfNames"], "cn": [name],
+                            "member": [f"uid={uid},{self.userdn}" for uid in members]})
+        return "\n".join("".join(f"{key}: {value}\n" for key, values in entry.items()
+                                 for value in ([values] if isinstance(values, str) else values))
+                         for entry in entries)
+
+    @staticmethod
+    def password(uid: str) -> str:
+        return f"{uid}-password"
+
+    def stop(self) -> None:
+        stop_process(self.process)
+        self.log.close()
