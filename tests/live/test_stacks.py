@@ -252,3 +252,19 @@ def test_drift_finds_nothing_on_the_fresh_stack_as_its_own_drift_identity(deploy
     findings = {(f["kind"], f["object"], f["name"]) for f in json.loads(out)["findings"]}
     assert findings == {("missing", "secret mount", path) for path in refused}, f"{out}\n{err}"
     assert code == (3 if refused else 0), err  # only what the server refused (a known difference) is missing
+
+
+def test_destroy_removes_all_but_the_protected_resources(deployment):
+    """Last, as ``pulumi destroy`` would end a stack: every resource the provider deletes goes,
+    and what the program protects (KV, PKI and transit data, the CAs, transit keys) stays."""
+    kept = deployment.applier.destroy()
+    protected = {r.name for r in deployment.plan.resources() if r.protect and r.type.startswith("vault:")}
+    assert set(kept) == protected - set(deployment.report.skipped)
+    root = deployment.client()
+    assert set(root.list("sys/policies/acl").expect(200).data["keys"]) == {"default", "root"}
+    assert set(root.get("sys/auth").expect(200).data) == {"token/"}
+    assert root.get("sys/audit").expect(200).data == {}
+    mounts = {path.rstrip("/") for path in root.get("sys/mounts").expect(200).data}
+    kept_mounts = {r.inputs["path"] for r in deployment.plan.resources()
+                   if r.type == "vault:index/mount:Mount" and r.protect}
+    assert mounts == {"sys", "cubbyhole", "identity"} | kept_mounts
