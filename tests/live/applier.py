@@ -19,6 +19,7 @@ write fails it too, unless the refusal is in :data:`KNOWN_SERVER_DIFFERENCES`.
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 import uuid
@@ -71,7 +72,28 @@ class Surroundings:
         assert value is not None, f"no value for the secret {key} of {name}: give it in Surroundings.secrets"
         return value
 
-    def audit_options(self, options: dict[str, str]) -> dict[str, str]:
+    def localise(self, registration: dict) -> dict:
+        """The registration as it is applied here: every place the cloud is named, replaced by
+        what stands in for it. Drift compares the server with these same inputs."""
+        inputs = copy.deepcopy(registration.get("inputs") or {})
+        kind = registration["type"]
+        if kind == "vault:index/audit:Audit":
+            inputs["options"] = self._audit_options(inputs.get("options") or {})
+        elif kind == "vault:jwt/authBackend:AuthBackend" and self.oidc_issuer:
+            if inputs.get("oidcDiscoveryUrl"):  # the local issuer, and the CA that signed it
+                inputs.update(oidcDiscoveryUrl=self.oidc_issuer, oidcDiscoveryCaPem=self.ca_pem)
+            if inputs.get("boundIssuer"):
+                inputs["boundIssuer"] = self.oidc_issuer
+        elif kind == "vault:kubernetes/authBackendConfig:AuthBackendConfig" and self.token_review_host:
+            # no pod token or CA here: the login JWT reviews itself at the local endpoint
+            inputs.update(kubernetesHost=self.token_review_host, kubernetesCaCert=self.ca_pem, disableLocalCaJwt=True)
+        elif kind == "vault:database/secretBackendConnection:SecretBackendConnection":
+            for plugin in ("postgresql", "mysql", "mongodb"):
+                if plugin in inputs and "connectionUrl" in inputs[plugin]:
+                    inputs[plugin]["connectionUrl"] = self._connection_url(inputs[plugin]["connectionUrl"])
+        return {**registration, "inputs": inputs}
+
+    def _audit_options(self, options: dict[str, str]) -> dict[str, str]:
         path = options.get("file_path", "")
         if path.startswith("/vault/audit/"):
             options = {**options, "file_path": f"{self.audit_dir}/{path.removeprefix('/vault/audit/')}"}
@@ -79,10 +101,7 @@ class Surroundings:
             options = {**options, "address": self.log_collector}
         return options
 
-    def issuer(self, url: Optional[str]) -> Optional[str]:
-        return self.oidc_issuer if url and self.oidc_issuer else url
-
-    def connection_url(self, url: str) -> str:
+    def _connection_url(self, url: str) -> str:
         if self.postgres is None:
             return url
         parts = urlsplit(url)
@@ -183,8 +202,11 @@ class Applier:
     # -- apply and destroy ------------------------------------------------------------
 
     def apply(self, registrations: list[dict]) -> Report:
+        """Apply ``registrations``, localised (:meth:`Surroundings.localise`); they are kept in
+        :attr:`declared`, what drift compares the server with."""
         known = {**HANDLERS}
-        for registration in ordered(registrations):
+        self.declared = [self.surroundings.localise(r) for r in registrations]
+        for registration in ordered(self.declared):
             kind = registration["type"]
             if kind == "pulumi:providers:vault":
                 continue
@@ -312,14 +334,10 @@ def _create_jwt_backend(applier: Applier, registration: dict, inputs: dict) -> t
     surroundings = applier.surroundings
     path = _enable_auth(applier, inputs, inputs.get("type", "jwt"))
     config: dict[str, Any] = {"namespace_in_state": True}
-    for key in ("oidcDiscoveryUrl", "oidcClientId", "boundIssuer", "defaultRole", "jwksUrl", "oidcResponseMode"):
+    for key in ("oidcDiscoveryUrl", "oidcDiscoveryCaPem", "oidcClientId", "boundIssuer", "defaultRole", "jwksUrl",
+                "oidcResponseMode"):
         if key in inputs:
             config[_camel_to_snake(key)] = inputs[key]
-    if "oidcDiscoveryUrl" in inputs:  # leaving the cloud: the local issuer, and the CA that signed it
-        config["oidc_discovery_url"] = surroundings.issuer(inputs["oidcDiscoveryUrl"])
-        config["oidc_discovery_ca_pem"] = surroundings.ca_pem
-    if "boundIssuer" in inputs:
-        config["bound_issuer"] = surroundings.issuer(inputs["boundIssuer"])
     if inputs.get("oidcClientSecret") == SECRET:
         config["oidc_client_secret"] = surroundings.secret(registration["name"], "oidcClientSecret")
     applier.call("PUT", f"auth/{path}/config", config, _ns(inputs))
@@ -352,16 +370,12 @@ def _create_ldap_backend(applier: Applier, registration: dict, inputs: dict) -> 
 
 
 def _create_kubernetes_config(applier: Applier, registration: dict, inputs: dict) -> tuple[str, dict]:
-    surroundings = applier.surroundings
     body: dict[str, Any] = {"kubernetes_host": inputs["kubernetesHost"],
                             "disable_iss_validation": bool(inputs.get("disableIssValidation", False))}
     if inputs.get("kubernetesCaCert"):
         body["kubernetes_ca_cert"] = inputs["kubernetesCaCert"]
     if inputs.get("disableLocalCaJwt"):
         body["disable_local_ca_jwt"] = True
-    if surroundings.token_review_host:  # leaving Kubernetes: no pod token or CA; the login JWT reviews itself
-        body.update(kubernetes_host=surroundings.token_review_host, kubernetes_ca_cert=surroundings.ca_pem,
-                    disable_local_ca_jwt=True)
     path = f"auth/{inputs['backend']}/config"
     applier.call("PUT", path, body, _ns(inputs))
     return path, {}
@@ -446,7 +460,7 @@ def _create_audit(applier: Applier, registration: dict, inputs: dict) -> tuple[s
     path = inputs.get("path") or inputs["type"]
     applier.call("PUT", f"sys/audit/{path}", {
         "type": inputs["type"], "description": inputs.get("description", ""),
-        "options": applier.surroundings.audit_options(inputs.get("options") or {}),
+        "options": inputs.get("options") or {},
         "local": bool(inputs.get("local", False))}, _ns(inputs))
     return path, {}
 
@@ -518,7 +532,7 @@ def _database_connection(applier: Applier, registration: dict, inputs: dict) -> 
         "plugin_name": inputs.get("pluginName") or f"{plugin}-database-plugin",
         "verify_connection": inputs.get("verifyConnection", True),
         "allowed_roles": ",".join(inputs.get("allowedRoles", [])),
-        "connection_url": applier.surroundings.connection_url(block["connectionUrl"]),
+        "connection_url": block["connectionUrl"],
         "max_open_connections": block.get("maxOpenConnections", 2), "username": block.get("username", ""),
         "disable_escaping": False, "password_authentication": "password"}
     if block.get("password") == SECRET:

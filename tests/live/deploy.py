@@ -9,9 +9,10 @@ the shipped schema applied as the schema Job applies it, and Vault's least-privi
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Optional
 from urllib.parse import quote
@@ -21,6 +22,8 @@ from tests.live.applier import Applier, Report, Surroundings
 from tests.live.server_config import Node, for_loopback, pod_environment
 from tests.live.servers import BaoNode, Client, free_port, initialize, unseal, wait_active, wait_until
 from tests.live.tls import TestCA
+from vault_platform.live import drift
+from vault_platform.live.client import Connection, VaultReader
 from vault_platform.plan import artifacts
 from vault_platform.plan.program import Plan
 
@@ -149,6 +152,23 @@ class Deployment:
 
     def client(self, token: Optional[str] = None, namespace: Optional[str] = None) -> Client:
         return self.cluster.client(token, namespace)
+
+    def declared(self) -> list[dict]:
+        """What drift compares the server with: the plan's resources as applied here
+        (localised), without those the server refused as a known difference."""
+        return [r for r in self.applier.declared if r["name"] not in self.report.skipped]
+
+    def drift(self, token: Optional[str] = None, ignore: tuple = ()):
+        """``vault-platform drift``'s report for this deployment (root token by default)."""
+        connection = Connection(self.cluster.leader.address, token or self.cluster.root, str(self.cluster.ca))
+        return drift.detect(lambda namespace: VaultReader(replace(connection, namespace=namespace)),
+                            self.declared(), self.plan.stack, ignore, connection.address)
+
+    def write_plan(self, folder: Path) -> Path:
+        """A plan directory holding :meth:`declared` as ``resources.json`` (for ``drift --plan``)."""
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / "resources.json").write_text(json.dumps(self.declared(), indent=2), encoding="utf-8")
+        return folder
 
 
 def apply(plan: Plan, cluster: Cluster, surroundings: Surroundings, token: Optional[str] = None) -> Deployment:

@@ -239,19 +239,72 @@ def _drift_token(deployment, oidc) -> str:
                                             ).expect(200).body["auth"]["client_token"]
 
 
-def test_drift_finds_nothing_on_the_fresh_stack_as_its_own_drift_identity(deployment, oidc, monkeypatch, capsys):
+def test_drift_finds_nothing_on_the_fresh_stack_as_its_own_drift_identity(deployment, oidc, monkeypatch, capsys,
+                                                                           tmp_path):
+    """``drift --plan`` with the plan as applied here (the cloud's names replaced), run as the
+    drift role the scheduled workflow uses: every compared object is readable, nothing differs."""
+    from vault_platform.cli import main
+
+    monkeypatch.setenv("VAULT_TOKEN", _drift_token(deployment, oidc))
+    monkeypatch.setenv("VAULT_CACERT", str(deployment.cluster.ca))
+    address = deployment.cluster.leader.address
+    plan_dir = deployment.write_plan(tmp_path / "plan")
+    code = main(["drift", "--stack", deployment.plan.stack, "--address", address, "--plan", str(plan_dir),
+                 "--format", "json"])
+    out, err = capsys.readouterr()
+    report = json.loads(out)
+    assert (code, report["findings"], report["drift"]) == (0, [], False), err
+    assert report["reads"] > 40 and report["target"] == "openbao"
+    assert main(["drift", "--stack", deployment.plan.stack, "--address", address, "--plan", str(plan_dir),
+                 "--format", "markdown"]) == 0
+    assert capsys.readouterr().out.startswith(f"### Drift: none in `{deployment.plan.stack}`")
+
+
+LOCALISED = {"options.file_path", "options.address", "oidc_discovery_url", "oidc_discovery_ca_pem", "bound_issuer",
+             "kubernetes_host", "kubernetes_ca_cert", "disable_local_ca_jwt", "connection_url"}
+"""The attributes the live tier sets to its stand-ins (Surroundings.localise)."""
+
+
+def test_drift_against_the_stack_itself_finds_only_what_the_test_environment_changed(deployment, oidc,
+                                                                                      monkeypatch, capsys):
+    """Without ``--plan`` drift plans the stack itself: here that plan names the cloud's
+    addresses, so exactly the localised attributes differ — and the resources the server
+    refused as a known difference are missing."""
     from vault_platform.cli import main
 
     monkeypatch.setenv("VAULT_TOKEN", _drift_token(deployment, oidc))
     monkeypatch.setenv("VAULT_CACERT", str(deployment.cluster.ca))
     code = main(["drift", "--stack", deployment.plan.stack, "--address", deployment.cluster.leader.address,
                  "--format", "json"])
-    out, err = capsys.readouterr()
-    refused = {r.inputs.get("path") for r in deployment.plan.resources() if r.name in deployment.report.skipped
+    findings = json.loads(capsys.readouterr().out)["findings"]
+    changed = {f["attribute"] for f in findings if f["kind"] == "changed"}
+    missing = {f["path"] for f in findings if f["kind"] == "missing"}
+    refused = {r.inputs.get("path") or "aws" for r in deployment.plan.resources() if r.name in deployment.report.skipped
                and r.type == "vault:aws/secretBackend:SecretBackend"}
-    findings = {(f["kind"], f["object"], f["name"]) for f in json.loads(out)["findings"]}
-    assert findings == {("missing", "secret mount", path) for path in refused}, f"{out}\n{err}"
-    assert code == (3 if refused else 0), err  # only what the server refused (a known difference) is missing
+    assert code == 3 and "options.file_path" in changed and changed <= LOCALISED, findings
+    assert {f["kind"] for f in findings} <= {"changed", "missing"}
+    assert {path.split("/")[0] if not path.startswith("sys/") else path.rsplit("/", 1)[-1] for path in missing} \
+        == refused, findings
+
+
+def test_the_drift_identity_reads_no_secret(deployment, oidc):
+    client = deployment.client(token=_drift_token(deployment, oidc))
+    vault = deployment.plan.config.vault
+    denied = [("GET", f"{e.path}/creds/{r.name}") for e in vault.secret_engines if e.type == "database"
+              for r in e.database.roles]
+    denied += [("GET", f"{e.path}/data/{deployment.plan.stack}/analytics/ingest/kafka") for e in vault.secret_engines
+               if e.type == "kv-v2"]
+    denied += [("GET", f"{e.path}/export/encryption-key/{k.name}") for e in vault.secret_engines
+               if e.type == "transit" for k in e.transit.keys]
+    denied += [("POST", f"{e.path}/issue/{r.name}") for e in vault.secret_engines if e.type == "pki" and e.pki.roles
+               for r in e.pki.roles]
+    denied += [("GET", f"auth/{r.mount}/role/{r.name}/role-id") for r in vault.roles
+               if next(m for m in vault.auth_methods if m.path == r.mount).type == "approle"]
+    denied += [("POST", "auth/token/create"), ("GET", "sys/raw/core")]  # (cubbyhole is the token's own)
+    assert len(denied) >= 6
+    for method, path in denied:
+        answer = client.request(method, path, {"common_name": "x.internal.example.com"} if method == "POST" else None)
+        assert answer.status == 403, f"the drift identity got HTTP {answer.status} for {method} {path}"
 
 
 def test_destroy_removes_all_but_the_protected_resources(deployment):

@@ -4,7 +4,9 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -38,15 +40,50 @@ def cmd_drift(args: argparse.Namespace) -> int:
 
     if not config.vault.configure:
         return fail(f"stack {stack} does not configure Vault (vault.configure is false)")
+    registrations = _declared_resources(args, stack)
+    if isinstance(registrations, int):
+        return registrations
+    ignore = tuple(drift.IgnoreRule(rule.path, rule.reason, rule.namespace, rule.attribute)
+                   for rule in config.vault.drift.ignore)
     try:
         connection = Connection.from_environment(args.address, config.vault.address)
-        findings = drift.detect(VaultReader(connection), drift.declared_of(config, stack),
-                                enterprise=config.vault.edition == "enterprise")
+        report = drift.detect(lambda namespace: VaultReader(replace(connection, namespace=namespace)),
+                              registrations, stack, ignore, connection.address, args.concurrency,
+                              outside_mounts=config.vault.secret_mounts)
+    except drift.UnknownResource as error:
+        return fail(str(error))
     except LiveError as error:
         return fail(str(error))
-    render = drift.render_json(stack, findings, connection.address) if args.format == "json" else drift.render_table(stack, findings)
-    sys.stdout.write(render)
-    return EXIT_DRIFT if findings else EXIT_OK
+    render = {"json": drift.render_json, "markdown": drift.render_markdown}.get(args.format, drift.render_table)
+    sys.stdout.write(render(report))
+    return EXIT_DRIFT if report.drift else EXIT_OK
+
+
+def _declared_resources(args: argparse.Namespace, stack: str) -> Any:
+    """The plan's resources: planned now, or from ``--plan DIR`` (a ``plan`` output)."""
+    from components.config.inputs import files
+    from vault_platform.plan.program import PlanError, run_plan
+    from vault_platform.project import project_dir
+
+    if args.plan is None:
+        try:
+            return [r.as_json() for r in run_plan(args.stack, project_dir()).resources()]
+        except PlanError as error:
+            return fail(f"the program failed for stack {stack}:\n{error}")
+    path = Path(args.plan) / "resources.json"
+    try:
+        resources = json.loads(files.read_text(path, files.STACK_FILE_LIMIT * 16))
+    except (files.InputFileError, ValueError) as error:
+        return fail(f"--plan {args.plan}: cannot read resources.json: {error}")
+    if not isinstance(resources, list) or not all(isinstance(r, dict) and "type" in r for r in resources):
+        return fail(f"--plan {args.plan}: resources.json is not a plan's list of resources")
+    return resources
+
+
+def _concurrency(text: str) -> int:
+    if not text.isdigit() or not 1 <= int(text) <= 32:
+        raise argparse.ArgumentTypeError(f"{text!r}: allowed: a whole number from 1 to 32")
+    return int(text)
 
 
 def cmd_status(args: argparse.Namespace) -> int:
@@ -217,7 +254,13 @@ def register(commands: Any) -> None:
         command = commands.add_parser(name, help=helptext)
         command.add_argument("--stack", required=True, help="stack name or stack file")
         command.add_argument("--address", help=ADDRESS_HELP)
-        command.add_argument("--format", choices=("table", "json"), default="table")
+        command.add_argument("--format", choices=("table", "json", "markdown") if name == "drift" else ("table", "json"),
+                             default="table")
+        if name == "drift":
+            command.add_argument("--plan", metavar="DIR", help="compare with this plan's resources.json (a `plan` "
+                                 "output, e.g. the one a pull request reviewed) instead of planning the stack now")
+            command.add_argument("--concurrency", type=_concurrency, default=8,
+                                 help="reads in flight at once (1-32, default 8)")
         command.set_defaults(func=handler)
 
     init_cmd = commands.add_parser(

@@ -23,12 +23,18 @@ class PermissionDenied(LiveError):
     """Vault answered 403: the token lacks a capability (or is not a valid token)."""
 
 
+class RateLimited(LiveError):
+    """Vault answered 429: a rate-limit quota holds the caller back for now."""
+
+
 @dataclass
 class Connection:
     address: str
     token: Optional[str]
     ca_cert: Optional[str] = None
     timeout: float = 10.0
+    namespace: Optional[str] = None
+    """The namespace every call is made in (``X-Vault-Namespace``); None: the root namespace."""
 
     @classmethod
     def from_environment(cls, address: Optional[str] = None, fallback: Optional[str] = None) -> "Connection":
@@ -54,6 +60,7 @@ class VaultReader:
             verify=connection.ca_cert or True,
             timeout=connection.timeout,
             allow_redirects=False,
+            namespace=connection.namespace,
         )
         # hvac falls back to VAULT_TOKEN and ~/.vault-token when given none: send
         # exactly the connection's token, or nothing (``init`` must send nothing).
@@ -75,6 +82,8 @@ class VaultReader:
             raise PermissionDenied(f"Vault refused {path} (403 permission denied): the token lacks a capability") from None
         except hvac.exceptions.InvalidPath:
             return None
+        except hvac.exceptions.RateLimitExceeded:
+            raise RateLimited(f"Vault refused {path} for now (429: a rate-limit quota)") from None
         except hvac.exceptions.VaultDown:
             raise LiveError(f"Vault at {self.connection.address} is sealed or down (503)") from None
         except hvac.exceptions.VaultError as error:
@@ -101,8 +110,13 @@ class VaultReader:
         return self._call("get", path, params=params or None)
 
     def list(self, path: str) -> list[str]:
-        data = self._call("list", path)
-        return list(((data or {}).get("data") or {}).get("keys") or [])
+        return list(self.list_info(path))
+
+    def list_info(self, path: str) -> dict[str, dict[str, Any]]:
+        """A LIST answer's keys, each with what ``key_info`` says of it (or nothing)."""
+        data = ((self._call("list", path) or {}).get("data") or {})
+        info = data.get("key_info") or {}
+        return {key: info.get(key) or {} for key in data.get("keys") or []}
 
 
 def unauthenticated(address: str, path: str, ca_cert: Optional[str], timeout: float = 5.0) -> tuple[int, Any]:

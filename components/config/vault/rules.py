@@ -47,11 +47,25 @@ def cross_reference_problems(vault: VaultSpec, environment: str, policy_names: s
     _group_problems(add, vault, mounts, check_namespace, check_policies)
     issues += engine_problems(vault.secret_engines, vault.quotas, vault.password_policies, environment,
                               vault.edition == "enterprise", set(mounts), check_namespace)
+    _drift_problems(add, vault, check_namespace)
     engine_paths = {engine.path for engine in vault.secret_engines}
     for index, path in enumerate(vault.secret_mounts):
         if path.strip("/") in engine_paths:
             add(Problem(f"vault.secret_mounts[{index}]", "already declared in vault.secret_engines", path))
     return issues
+
+
+def _drift_problems(add: Add, vault: VaultSpec, check_namespace: Callable[[str, Optional[str]], None]) -> None:
+    for index, rule in enumerate(vault.drift.ignore):
+        where = f"vault.drift.ignore[{index}]"
+        if not rule.reason.strip():
+            add(Problem(f"{where}.reason", "say why the difference is deliberate (every report shows it)", rule.reason))
+        if rule.path.strip("*/") == "":
+            add(Problem(f"{where}.path", "would hide every finding; allowed: an object's path, `*` inside it",
+                        rule.path))
+        check_namespace(where, rule.namespace)
+    for index, rule in repeated(vault.drift.ignore, lambda r: (r.namespace, r.path, r.attribute)):
+        add(Problem(f"vault.drift.ignore[{index}]", "duplicate exception", rule.path))
 
 
 def _namespace_problems(add: Add, vault: VaultSpec) -> None:

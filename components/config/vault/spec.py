@@ -173,6 +173,20 @@ class PoliciesSpec(Model):
     exclude: tuple[StrictStr, ...] = Field((), description="Names left out of `include`.")
 
 
+class DriftIgnoreSpec(Model):
+    path: StrictStr = Field(..., min_length=1, description="The object's path as drift reports it "
+                            "(`auth/kubernetes/role/ingest`, `sys/mounts/legacy`); `*` matches any characters.")
+    namespace: Optional[StrictStr] = Field(None, description="Its namespace; the root namespace when omitted.")
+    attribute: Optional[StrictStr] = Field(None, description="Only this attribute (`token_ttl`, `options.log_raw`); "
+                                           "every finding of the object when omitted.")
+    reason: StrictStr = Field(..., description="Why the difference is deliberate (shown in every report).")
+
+
+class DriftSpec(Model):
+    ignore: tuple[DriftIgnoreSpec, ...] = Field(
+        (), description="Deliberate differences `drift` leaves out of its findings; the report counts them.")
+
+
 class VaultSpec(Model):
     """Vault's own configuration, applied through the Vault provider."""
 
@@ -208,5 +222,7 @@ class VaultSpec(Model):
         (), description="Other secret-engine mounts Vault is expected to have that this stack does not manage; "
         "drift reports any mount that is neither here nor in secret_engines, and any of these that is missing."
     )
+
+    drift: DriftSpec = Field(DriftSpec(), description="What `vault-platform drift` accepts as deliberate.")
 
     _secrets = secret_validator("token")
