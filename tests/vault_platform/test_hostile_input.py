@@ -34,7 +34,9 @@ DEADLINE = 30.0
 """Seconds a case may take (each one takes well under 3 here: a failed check is a hang)."""
 MEMORY = 1536 * 1024 * 1024
 """Address space a case may use (a production plan needs under 1 GiB)."""
-IGNORED = {".git", ".venv", ".venv-checkov", "build", "var", "__pycache__", ".pytest_cache"}
+IGNORED = {".git", "build", "var", "__pycache__", ".pytest_cache"}
+"""Left out of each case's copy of the project, with every virtualenv (``.venv*``): the
+copies hold the program, not its 1.6 GB of environments."""
 
 
 @dataclass
@@ -66,7 +68,7 @@ class Sandbox:
 
 def _copy_project(target: Path) -> None:
     shutil.copytree(PROJECT, target, ignore=lambda folder, names: [
-        n for n in names if n in IGNORED or n.endswith(".egg-info")], symlinks=True)
+        n for n in names if n in IGNORED or n.startswith(".venv") or n.endswith(".egg-info")], symlinks=True)
 
 
 @pytest.fixture(scope="module")
