@@ -15,6 +15,7 @@ from components.aws.account import stack_tags
 from components.aws.snapshot_storage import declare_snapshot_storage
 from components.aws.workload_identity import WorkloadIdentity
 from components.config.stack import StackConfig
+from components.config.targets import DEFAULT_TARGET, Target
 from components.kubernetes.layout import ClusterLayout
 from components.kubernetes.snapshot_job import CHECKOV_SKIPS, cronjob_spec
 from components.kubernetes.workload import image_reference
@@ -50,6 +51,8 @@ class RaftSnapshotsArgs:
     restore_principals: tuple[str, ...] = ()
     """Principals allowed to assume the restore role (list and read only); none when empty."""
     tags: dict[str, str] = field(default_factory=dict)
+    target: Target = DEFAULT_TARGET
+    """The server whose CLI takes the snapshot."""
 
     @classmethod
     def from_config(cls, config: StackConfig, stack: str, layout: ClusterLayout,
@@ -77,6 +80,7 @@ class RaftSnapshotsArgs:
             uploader_image=snapshots.uploader_image,
             restore_principals=snapshots.restore_principals,
             tags=stack_tags(config, stack),
+            target=layout.target,
         )
 
 
@@ -106,7 +110,8 @@ class RaftSnapshots(pulumi.ComponentResource):
             spec=cronjob_spec(account=account, labels=args.labels, schedule=args.schedule,
                               vault_address=args.vault_address, vault_image=args.vault_image,
                               tls_secret=args.tls_secret, uploader_image=args.uploader_image, prefix=prefix,
-                              region=args.region, bucket=storage.bucket.bucket, key_arn=storage.key.arn),
+                              region=args.region, bucket=storage.bucket.bucket, key_arn=storage.key.arn,
+                              target=args.target),
             opts=pulumi.ResourceOptions(parent=self, depends_on=[service_account]),
         )
         self.bucket_name = storage.bucket.bucket

@@ -1,6 +1,7 @@
 """vault-platform's guardrails, as CrossGuard policies.
 
-* Vault policies pass the error-level lints (and parse with Vault's rules);
+* Vault policies pass the error-level lints (and parse with the rules of the stack's
+  server: the cluster's ``policy_dialect``);
 * production applies its Vault configuration only with an audit device;
 * TLS stays on outside dev (listener and the Vault provider's address);
 * the KMS unseal key rotates, keeps a deletion window, and is protected;
@@ -22,7 +23,7 @@ from pulumi_policy import (
     StackValidationPolicy,
 )
 
-from vault_acl import PolicyParseError, parse_policy
+from vault_acl import DEFAULT_DIALECT, PolicyParseError, parse_policy
 from vault_platform.policy.lints import errors, lint_policy
 
 CLUSTER = "vault-platform:cluster:VaultCluster"
@@ -35,20 +36,29 @@ def _environment(resources: Iterable[Any]) -> Optional[str]:
     return None
 
 
-def vault_policies_pass_lints(args: ResourceValidationArgs, report: ReportViolation) -> None:
-    if args.resource_type != "vault:index/policy:Policy":
-        return
-    name = args.props.get("name", args.name)
-    text = args.props.get("policy")
-    if not isinstance(text, str):
-        return
-    try:
-        policy = parse_policy(text, name)
-    except PolicyParseError as error:
-        report(f"Vault policy {name} does not parse: {error}")
-        return
-    for lint in errors(lint_policy(policy, f"policies/{name}.hcl")):
-        report(f"Vault policy {name}: {lint.render()}")
+def _dialect(resources: Iterable[Any]) -> str:
+    for resource in resources:
+        if resource.resource_type == CLUSTER:
+            return (resource.props or {}).get("policy_dialect") or DEFAULT_DIALECT
+    return DEFAULT_DIALECT
+
+
+def vault_policies_pass_lints(args: StackValidationArgs, report: ReportViolation) -> None:
+    dialect = _dialect(args.resources)
+    for resource in args.resources:
+        if resource.resource_type != "vault:index/policy:Policy":
+            continue
+        name = (resource.props or {}).get("name", resource.name)
+        text = (resource.props or {}).get("policy")
+        if not isinstance(text, str):
+            continue
+        try:
+            policy = parse_policy(text, name, dialect=dialect)
+        except PolicyParseError as error:
+            report(f"Vault policy {name} does not parse ({dialect}): {error}")
+            continue
+        for lint in errors(lint_policy(policy, f"policies/{name}.hcl", dialect)):
+            report(f"Vault policy {name}: {lint.render()}")
 
 
 def production_has_audit_device(args: StackValidationArgs, report: ReportViolation) -> None:
@@ -121,9 +131,10 @@ def statefulset_is_hardened(args: ResourceValidationArgs, report: ReportViolatio
 
 
 POLICIES = [
-    ResourceValidationPolicy(
+    StackValidationPolicy(
         name="vault-policies-pass-lints",
-        description="Vault ACL policies parse and pass the error-level lints (VP001-VP003, VP006).",
+        description="Vault ACL policies parse in the server's dialect and pass the error-level lints "
+        "(VP001-VP003, VP006).",
         validate=vault_policies_pass_lints,
     ),
     StackValidationPolicy(

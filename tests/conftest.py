@@ -17,7 +17,7 @@ from vault_platform.project import use_project
 
 PROJECT = use_project(Path(__file__).resolve().parent.parent)
 STACKS = ("dev", "staging", "production")
-EXAMPLE_STACKS = ("postgresql",)
+EXAMPLE_STACKS = ("postgresql", "openbao")
 
 from components import config as schema  # noqa: E402  (needs the project on sys.path)
 
@@ -43,8 +43,10 @@ def stack_plan() -> Callable[[str], Plan]:
 
 
 def stack_raw(stack: str) -> dict[str, Any]:
-    """The raw config map of a real stack file (a fresh copy to modify)."""
-    return copy.deepcopy(schema.read_stack_file(PROJECT / f"Pulumi.{stack}.yaml"))
+    """The raw config map of a real stack file, examples included (a fresh copy to modify)."""
+    from vault_platform.project import stack_file
+
+    return copy.deepcopy(schema.read_stack_file(stack_file(PROJECT, stack)))
 
 
 def with_values(raw: dict[str, Any], **changes: Any) -> dict[str, Any]:

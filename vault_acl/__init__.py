@@ -1,31 +1,33 @@
-"""Vault's ACL policy semantics, offline: parse HCL policies and decide requests.
+"""ACL policy semantics, offline: parse HCL1 policies and decide requests as a server
+does — in the dialect of the server the stack deploys (:mod:`vault_acl.dialects`):
+``vault-1.21`` (the default, and today's behaviour), ``vault-2.0``, ``openbao-2.7``.
 
-Follows Vault 1.21 (the image this project deploys):
-
-* parsing: top-level keys ``name`` and ``path``; per path ``capabilities``, the legacy
-  ``policy`` shorthand, ``allowed_parameters``, ``denied_parameters``,
-  ``required_parameters``, ``min_wrapping_ttl``, ``max_wrapping_ttl`` (plus
-  ``comment``, ``mfa_methods``, ``control_group``, ``subscribe_event_types``, kept but
-  not evaluated); ``deny`` ends a block's capability list;
+* parsing: HCL1 as the hcl v1 library reads it (:mod:`vault_acl.hcl1`: braces on the
+  next line, comma-separated items, ``${...}`` kept literally, heredocs) or its JSON
+  form; top-level keys ``name`` and ``path``; per path the dialect's keys and
+  capabilities; every invalid key of the offending object reported; lists must be lists;
+  templated paths must balance ``{{ }}``; an attribute given twice refused (Vault) or
+  merged (OpenBao); ``deny`` ends a block's capability list;
 * rules: exact paths, prefix rules (trailing ``*``) and segment-wildcard rules (``+``),
   kept in separate indexes; blocks for the same path — from one policy or several —
-  merge as Vault merges them (union of capabilities, deny wins, parameter lists
+  merge as the servers merge them (union of capabilities, deny wins, parameter lists
   concatenated or widened, the smaller wrapping TTL bound);
-* lookup: exact match, then (LIST only) the exact path without its trailing slash,
-  then the most specific of the longest prefix rule and every matching ``+`` rule,
-  ranked as Vault ranks them; a LIST with a trailing slash matches wildcard rules
-  against the path without the slash first (Vault 1.21; newer upstream code ranks
-  both forms together so that a more specific deny wins);
-* checks: capability for the operation, wrapping TTL bounds, then required, denied
-  and allowed parameters (globs ``*`` at either end of a value; list values and
-  comma-separated strings matched element by element, the Vault 1.21 behaviour);
+* lookup: exact match, then (LIST only) the exact path without its trailing slash, then
+  the most specific of the longest prefix rule and every matching ``+`` rule; a LIST of
+  ``p/`` matches wildcard rules the dialect's way (Vault 1.21 ``p`` first, OpenBao ``p/``
+  first, Vault 2.0 both ranked together with a more specific deny winning);
+* checks: capability for the operation, wrapping TTL bounds, then required, denied and
+  allowed parameters (globs ``*`` at either end of a value; list values element by
+  element on Vault, whole on OpenBao); non-canonical request paths refused (Vault) or
+  cleaned (OpenBao); OpenBao's ``scan``, ``expiration`` and ``pagination_limit``;
 * the root policy, and ``capabilities`` as ``sys/capabilities-self`` answers.
 
 Not modelled: namespaces, Sentinel/RGPs, control groups and MFA (parsed, not
-enforced), and templated paths (``{{identity...}}``), which Vault drops from an ACL
+enforced), and templated paths (``{{identity...}}``), which the servers drop from an ACL
 when they cannot be rendered — as here, where there is no entity to render them for.
 """
 
+from vault_acl.dialects import DEFAULT_DIALECT, DIALECTS, Dialect, dialect
 from vault_acl.evaluator import ACL
 from vault_acl.model import (
     CAPABILITIES,
@@ -43,6 +45,7 @@ from vault_acl.model import (
 from vault_acl.parser import duration_seconds, parse_policy
 
 __all__ = [
-    "ACL", "CAPABILITIES", "DENY", "LEGACY_POLICIES", "OPERATIONS", "ROOT_POLICY", "SUDO", "Decision", "PathRule",
-    "Policy", "PolicyParseError", "capability_names", "duration_seconds", "parse_policy",
+    "ACL", "CAPABILITIES", "DEFAULT_DIALECT", "DENY", "DIALECTS", "Dialect", "LEGACY_POLICIES", "OPERATIONS",
+    "ROOT_POLICY", "SUDO", "Decision", "PathRule", "Policy", "PolicyParseError", "capability_names", "dialect",
+    "duration_seconds", "parse_policy",
 ]

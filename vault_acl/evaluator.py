@@ -4,8 +4,12 @@ parameters)."""
 
 from __future__ import annotations
 
+import posixpath
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from typing import Any, Iterable, Mapping, Optional
+
+from vault_acl.dialects import DEFAULT_DIALECT, Dialect, dialect as get_dialect
 
 from vault_acl.model import (
     CAPABILITIES,
@@ -19,8 +23,6 @@ from vault_acl.model import (
     copy_parameters,
 )
 from vault_acl.parameters import parameter_problem
-
-_PARAMETER_OPERATIONS = {"read", "update", "create", "patch", "recover"}
 
 
 @dataclass(frozen=True)
@@ -88,9 +90,11 @@ class _SegmentIndex:
 
 
 class ACL:
-    """The merged rules of a set of policies, indexed for lookups."""
+    """The merged rules of a set of policies, indexed for lookups, decided as the
+    ``dialect``'s server decides (:mod:`vault_acl.dialects`)."""
 
-    def __init__(self, policies: Iterable[Policy]):
+    def __init__(self, policies: Iterable[Policy], dialect: str | Dialect = DEFAULT_DIALECT):
+        self.dialect = get_dialect(dialect)
         policies = [p for p in policies if p is not None]
         self.root = any(p.is_root for p in policies)
         if self.root and len(policies) != 1:
@@ -103,7 +107,7 @@ class ACL:
         self._segment_index = _SegmentIndex()
         for policy in policies:
             for rule in policy.rules:
-                if rule.templated:
+                if rule.templated or _expired(rule):
                     continue
                 if rule.is_segment_wildcard:
                     table, key = self._segment, rule.path
@@ -139,19 +143,18 @@ class ACL:
         rule = self._exact.get(path)
         if rule is not None:
             return rule
-        is_list = operation == "list"
-        if is_list and path.endswith("/"):
-            rule = self._exact.get(path[:-1])
-            if rule is not None:
-                return rule
-            # Vault 1.21 (hashicorp/vault PR #23874): wildcard rules are matched against
-            # the path without its trailing slash first; only when none matches is the
-            # path with the slash tried.
-            trimmed = self._candidates(path[:-1])
-            if trimmed:
-                return max(trimmed, key=lambda c: c.rank).rule
-        candidates = self._candidates(path)
-        return max(candidates, key=lambda c: c.rank).rule if candidates else None
+        listing = operation == "list" or (operation == "scan" and self.dialect.list_lookup == "slashed-first")
+        if not (listing and path.endswith("/")):
+            return _best(self._candidates(path))
+        rule = self._exact.get(path[:-1])
+        if rule is not None:
+            return rule
+        lookup = self.dialect.list_lookup if operation == "list" else "slashed-first"
+        if lookup == "trimmed-first":  # Vault 1.21 (PR #23874): the path without the slash first
+            return _best(self._candidates(path[:-1])) or _best(self._candidates(path))
+        if lookup == "slashed-first":  # OpenBao (PR #3389): the slashed path first
+            return _best(self._candidates(path)) or _best(self._candidates(path[:-1]))
+        return _pooled(self._candidates(path[:-1]) + self._candidates(path))
 
     def rule_for(self, operation: str, path: str) -> Optional[PathRule]:
         """The (merged) rule Vault would apply; for reports and lints."""
@@ -172,6 +175,10 @@ class ACL:
         if operation == "help":
             return Decision(True, False, [], "help is always allowed")
         path = path.lstrip("/")
+        if _non_canonical(path):
+            if self.dialect.canonical_paths == "refuse":
+                return Decision(False, False, [], "the server refuses a non-canonical path (//, /./ or /../)")
+            path = _cleaned(path)
         rule = self._find(operation, path)
         if rule is None:
             return Decision(False, False, [], "no rule matches")
@@ -185,10 +192,13 @@ class ACL:
             return Decision(False, root_privs, [], f"wrapping TTL must be at most {rule.max_wrapping_ttl}s")
         if rule.min_wrapping_ttl > 0 and (wrapping_ttl is None or wrapping_ttl < rule.min_wrapping_ttl):
             return Decision(False, root_privs, [], f"wrapping TTL must be at least {rule.min_wrapping_ttl}s")
-        if operation in _PARAMETER_OPERATIONS:
-            problem = parameter_problem(rule, data or {})
+        if operation in self.dialect.parameter_operations:
+            problem = parameter_problem(rule, data or {}, self.dialect.parameter_lists == "per-element",
+                                        self.dialect.lowercase_policy_parameters)
             if problem:
                 return Decision(False, root_privs, [], problem)
+        if operation in ("list", "scan") and rule.pagination_limit and not _within(data, rule.pagination_limit):
+            return Decision(False, root_privs, [], f"limit must be a number up to {rule.pagination_limit}")
         granting = rule.granted_by.get(CAPABILITIES[needed], rule.granting_policies)
         return Decision(True, root_privs, sorted(set(granting)), f'path "{rule.path}"')
 
@@ -205,6 +215,53 @@ class ACL:
     def rules(self) -> list[PathRule]:
         """Every merged rule (exact, prefix, segment)."""
         return [*self._exact.values(), *self._prefix.values(), *self._segment.values()]
+
+
+def _best(candidates: list[_Candidate]) -> Optional[PathRule]:
+    return max(candidates, key=lambda c: c.rank).rule if candidates else None
+
+
+def _pooled(candidates: list[_Candidate]) -> Optional[PathRule]:
+    """Vault 2.0 (``resolveACLPermsForListOp``): both forms' candidates together; the most
+    specific deny wins unless a rule granting list ranks above it."""
+    denies = [c for c in candidates if c.rule.capabilities & DENY]
+    lists = [c for c in candidates if c.rule.capabilities & CAPABILITIES["list"]]
+    deny = max(denies, key=lambda c: c.rank) if denies else None
+    grant = max(lists, key=lambda c: c.rank) if lists else None
+    if deny is not None and (grant is None or grant.rank < deny.rank):
+        return deny.rule
+    if grant is not None:
+        return grant.rule
+    return _best(candidates)
+
+
+def _expired(rule: PathRule) -> bool:
+    if not rule.expiration:
+        return False
+    moment = datetime.fromisoformat(rule.expiration.replace("Z", "+00:00"))
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment <= datetime.now(timezone.utc)
+
+
+def _non_canonical(path: str) -> bool:
+    return "//" in path or f"/{path}/".count("/./") > 0 or "/../" in f"/{path}/"
+
+
+def _cleaned(path: str) -> str:
+    """The path the server's HTTP mux redirects to (``path.Clean``, trailing slash kept)."""
+    cleaned = posixpath.normpath("/" + path).lstrip("/")
+    return cleaned + "/" if path.endswith("/") and cleaned else cleaned
+
+
+def _within(data: Optional[Mapping[str, Any]], cap: int) -> bool:
+    """OpenBao's ``pagination_limit``: a given ``limit`` must be a number from 0 to the cap."""
+    if not data or "limit" not in data or data["limit"] in ("", "max", 0, "0"):
+        return True
+    try:
+        return 0 <= int(str(data["limit"])) <= cap
+    except ValueError:
+        return False
 
 
 def _merge_into(table: dict[str, PathRule], key: str, rule: PathRule, policy: str) -> None:

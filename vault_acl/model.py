@@ -17,10 +17,11 @@ CAPABILITIES: dict[str, int] = {
     "patch": 128,
     "subscribe": 256,
     "recover": 512,
+    "scan": 1024,
 }
 DENY = CAPABILITIES["deny"]
 SUDO = CAPABILITIES["sudo"]
-_CAPABILITY_ORDER = ("sudo", "read", "list", "update", "delete", "create", "patch", "subscribe", "recover")
+_CAPABILITY_ORDER = ("sudo", "read", "list", "update", "delete", "create", "patch", "subscribe", "recover", "scan")
 
 LEGACY_POLICIES: dict[str, tuple[str, ...]] = {
     "read": ("read", "list"),
@@ -36,6 +37,7 @@ OPERATIONS: dict[str, Optional[str]] = {
     "list": "list",
     "patch": "patch",
     "recover": "recover",
+    "scan": "scan",
     "revoke": "update",
     "renew": "update",
     "rollback": "update",
@@ -75,6 +77,10 @@ class PathRule:
     """Capability bit -> the policies that grant it (what a decision reports)."""
     line: Optional[int] = None
     templated: bool = False
+    expiration: Optional[str] = None
+    """OpenBao: an RFC 3339 time after which the block no longer applies."""
+    pagination_limit: int = 0
+    """OpenBao: the most keys a LIST or SCAN may ask for (0: no cap)."""
 
     @property
     def is_segment_wildcard(self) -> bool:
@@ -108,6 +114,8 @@ class PathRule:
             granted_by={bit: list(names) for bit, names in self.granted_by.items()},
             line=self.line,
             templated=self.templated,
+            expiration=self.expiration,
+            pagination_limit=self.pagination_limit,
         )
 
 

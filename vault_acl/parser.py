@@ -1,214 +1,232 @@
-"""Parsing Vault ACL policies (HCL1 or JSON) the way Vault's ``policy.go`` does, into
-:class:`vault_acl.model.Policy`: every key and value checked, each error with its line."""
+"""Parsing ACL policies (HCL1 or its JSON form) the way the servers' ``policy.go`` does,
+into :class:`vault_acl.model.Policy`: the HCL1 syntax tree (:mod:`vault_acl.hcl1`), the
+key checks (every invalid key of the offending object reported, with its line), then
+decoding each ``path`` block as the hcl v1 decoder does — lists must be lists, strings
+must be strings, templated paths must balance their ``{{ }}``. What the three targets
+do differently comes from the dialect (:mod:`vault_acl.dialects`).
+"""
 
 from __future__ import annotations
 
-import json
 import re
-from typing import Any, Optional
+from datetime import datetime
+from typing import Any, Callable, Optional
 
+from vault_acl import hcl1
+from vault_acl.dialects import DEFAULT_DIALECT, Dialect, dialect as get_dialect
 from vault_acl.model import CAPABILITIES, DENY, LEGACY_POLICIES, PathRule, Policy, PolicyParseError
 
-_PATH_KEYS = {
-    "comment", "policy", "capabilities", "allowed_parameters", "denied_parameters",
-    "required_parameters", "min_wrapping_ttl", "max_wrapping_ttl", "mfa_methods",
-    "control_group", "subscribe_event_types",
-}
-_TOP_KEYS = {"name", "path"}
+_TOP_KEYS = ("name", "path")
 
 
-def parse_policy(text: str, name: str = "") -> Policy:
-    """Parse an HCL (or JSON) ACL policy as Vault does; raises :class:`PolicyParseError`."""
+def parse_policy(text: str, name: str = "", dialect: str | Dialect = DEFAULT_DIALECT) -> Policy:
+    """Parse an HCL1 (or JSON) ACL policy as the ``dialect``'s server does; raises
+    :class:`PolicyParseError` with the server's reason and the line where known."""
+    rules_of = get_dialect(dialect)
     if name == "root":
         return Policy(name="root", rules=[], text=text)
-    document = _load(text, name)
-    lines = _path_lines(text)
-    unknown = [key for key in document if key not in _TOP_KEYS]
-    if unknown:
-        key = unknown[0]
-        raise PolicyParseError(f'invalid key "{key}"', _key_line(text, key, 0, len(text.splitlines()) + 1), name)
-    blocks = _path_blocks(document.get("path"), name)
-    rules = []
-    for index, (raw_path, body) in enumerate(blocks):
-        line = lines[index] if index < len(lines) else None
-        end = lines[index + 1] if index + 1 < len(lines) else len(text.splitlines()) + 1
-        rules.append(_parse_block(raw_path, body, name, text, line, end))
-    return Policy(name=name or str(document.get("name") or ""), rules=rules, text=text)
-
-
-def _load(text: str, name: str) -> dict[str, Any]:
-    if text.lstrip().startswith("{"):
-        try:
-            document = json.loads(text)
-        except ValueError as error:
-            raise PolicyParseError(f"invalid JSON: {error}", policy=name) from None
-        if not isinstance(document, dict):
-            raise PolicyParseError("does not contain a root object", policy=name)
-        return document
-    import hcl2
-    from lark.exceptions import UnexpectedInput
-
     try:
-        raw = hcl2.loads(text)
-    except UnexpectedInput as error:
-        line = getattr(error, "line", None)
-        detail = str(error).splitlines()[0]
-        raise PolicyParseError(f"HCL syntax error: {detail}", line if isinstance(line, int) and line > 0 else None, name) from None
-    except Exception as error:  # python-hcl2 raises several error types
-        raise PolicyParseError(f"HCL syntax error: {error}", policy=name) from None
-    raw.pop("__comments__", None)
-    return _unhcl(raw)
+        document = hcl1.parse(text)
+        if rules_of.duplicate_attributes == "refuse" and not document.json:
+            duplicate = hcl1.duplicate_attributes(document.items)
+            if duplicate is not None:
+                raise duplicate
+    except hcl1.HclError as error:
+        raise PolicyParseError(str(error), error.line or None, name) from None
+    _check_keys(document.items, _TOP_KEYS, "", name)
+    policy_name = ""
+    for item in document.items:
+        if item.key == "name":
+            policy_name = _string(item.value, "root.name", name)
+    rules = [_parse_block(item, rules_of, name) for item in document.items if item.key == "path"]
+    return Policy(name=name or policy_name, rules=rules, text=text)
 
 
-def _unhcl(value: Any) -> Any:
-    """python-hcl2 output -> plain values: quoted strings unquoted, identifiers marked."""
-    if isinstance(value, dict):
-        result = {}
-        for key, item in value.items():
-            if key in ("__is_block__", "__comments__", "__inline_comments__"):
-                continue
-            result[_unquote_key(key)] = _unhcl(item)
-        return result
-    if isinstance(value, list):
-        return [_unhcl(item) for item in value]
-    if isinstance(value, str):
-        if len(value) >= 2 and value[0] == '"' and value[-1] == '"':
-            return json.loads(value) if "\\" in value else value[1:-1]
-        if value in ("true", "false"):
-            return value == "true"
-        return _Bare(value)
-    return value
+def _check_keys(items: list[hcl1.Item], valid: tuple[str, ...] | frozenset[str], prefix: str, policy: str) -> None:
+    """Every invalid key of one object, as ``CheckHCLKeys`` collects them (a block's key,
+    having no ``=``, is on "line 0")."""
+    invalid = [(item.key, item.assign[0] if item.assign else 0) for item in items if item.key not in valid]
+    if not invalid:
+        return
+    entries = "; ".join(f'invalid key "{key}" on line {line}' for key, line in invalid)
+    count = f"{len(invalid)} error{'s' * (len(invalid) > 1)} occurred: "
+    first_line = next((line for _, line in invalid if line), None)
+    raise PolicyParseError(f"{prefix}{count}{entries}", first_line, policy)
 
 
-class _Bare(str):
-    """An unquoted HCL expression (identifier); Vault's HCL1 parser refuses these."""
+def _string(node: hcl1.Node, where: str, policy: str) -> str:
+    """``decodeString``: a literal's value (numbers and booleans as written)."""
+    if isinstance(node, hcl1.Literal):
+        token = node.token
+        return token.text if token.kind in ("NUMBER", "FLOAT", "BOOL") else str(token.value())
+    kind = "*ast.ObjectList" if isinstance(node, hcl1.ObjectNode) else "*ast.ListType"
+    raise PolicyParseError(f"{where}: unknown type for string {kind}", getattr(node, "line", None) or None, policy)
 
 
-def _unquote_key(key: str) -> str:
-    if len(key) >= 2 and key[0] == '"' and key[-1] == '"':
-        return json.loads(key) if "\\" in key else key[1:-1]
-    return key
+def _strings(node: hcl1.Node, where: str, policy: str) -> list[str]:
+    """``decodeSlice`` into ``[]string``: only a list will do."""
+    if not isinstance(node, hcl1.ListNode):
+        token = node.token if isinstance(node, hcl1.Literal) else None
+        at = f"At {token.line}:{token.column}: " if token and token.line else ""
+        kind = "*ast.LiteralType" if token else "*ast.ObjectType"
+        raise PolicyParseError(f"{where}: {at}unknown slice type: {kind}", token.line if token else None, policy)
+    return [_string(element, where, policy) for element in node.items]
 
 
-def _path_blocks(value: Any, name: str) -> list[tuple[str, dict[str, Any]]]:
-    """``path`` blocks in order, duplicates kept (HCL and HCL-JSON forms)."""
-    if value is None:
-        return []
-    items = value if isinstance(value, list) else [value]
-    blocks = []
-    for item in items:
-        if not isinstance(item, dict):
-            raise PolicyParseError("path must be a block: path \"<path>\" { ... }", policy=name)
-        for raw_path, body in item.items():
-            for entry in body if isinstance(body, list) else [body]:
-                if not isinstance(entry, dict):
-                    raise PolicyParseError(f'path "{raw_path}": must be a block', policy=name)
-                blocks.append((raw_path, entry))
-    return blocks
+def _value(node: hcl1.Node) -> Any:
+    """Decoding into ``interface{}``: literals typed, lists as lists, objects as maps."""
+    if isinstance(node, hcl1.Literal):
+        return node.token.value()
+    if isinstance(node, hcl1.ListNode):
+        return [_value(item) for item in node.items]
+    return {item.key: _value(item.value) for item in node.items}
 
 
-_PATH_RE = re.compile(r'^\s*path\s+"((?:[^"\\]|\\.)*)"')
+_TEMPLATE = re.compile(r"\{\{|\}\}")
 
 
-def _path_lines(text: str) -> list[int]:
-    """1-based line of each ``path`` block, in order (comments skipped)."""
-    lines = []
-    in_comment = False
-    for number, line in enumerate(text.splitlines(), start=1):
-        stripped = line.strip()
-        if in_comment:
-            in_comment = "*/" not in stripped
-            continue
-        if stripped.startswith("/*"):
-            in_comment = "*/" not in stripped
-            continue
-        if stripped.startswith(("#", "//")):
-            continue
-        if _PATH_RE.match(line):
-            lines.append(number)
-    return lines
+def _balanced_templates(path: str) -> bool:
+    depth = 0
+    for match in _TEMPLATE.finditer(path):
+        depth += 1 if match.group() == "{{" else -1
+        if depth not in (0, 1):
+            return False
+    return depth == 0
 
 
-def _key_line(text: str, key: str, start: int, end: int) -> Optional[int]:
-    pattern = re.compile(rf'^\s*"?{re.escape(key)}"?\s*[={{]')
-    for number, line in enumerate(text.splitlines(), start=1):
-        if start <= number < end and pattern.match(line):
-            return number
-    return None
+def _parse_block(item: hcl1.Item, rules_of: Dialect, policy: str) -> PathRule:
+    raw_path = str(item.keys[1].value()) if len(item.keys) > 1 else "path"
+    line = item.keys[0].line or None
 
-
-def _parse_block(
-    raw_path: str, body: dict[str, Any], policy: str, text: str, line: Optional[int], end: int
-) -> PathRule:
-    def fail(message: str, key: Optional[str] = None) -> PolicyParseError:
-        at = _key_line(text, key, line or 0, end) if key else line
+    def fail(message: str, at: Optional[int] = None) -> PolicyParseError:
         return PolicyParseError(f'path "{raw_path}": {message}', at or line, policy)
 
-    for key in body:
-        if key not in _PATH_KEYS:
-            raise fail(f'invalid key "{key}"', key)
+    if not _balanced_templates(raw_path):
+        raise fail("failed to validate policy templating: unbalanced templating characters")
+    if not isinstance(item.value, hcl1.ObjectNode):
+        kind = "*ast.LiteralType" if isinstance(item.value, hcl1.Literal) else "*ast.ListType"
+        raise fail(f"cannot check HCL keys of type {kind}")
+    body = item.value.items
+    _check_keys(body, rules_of.path_keys, f'path "{raw_path}": ', policy)
     path = raw_path[1:] if raw_path.startswith("/") else raw_path
     if "+*" in path:
         raise fail("invalid use of wildcards ('+*' is forbidden)")
+    fields = _decode_block(body, raw_path, policy)
+    key_lines = {entry.key: entry.assign[0] for entry in body if entry.assign and entry.assign[0]}
 
-    capabilities = body.get("capabilities", [])
-    if isinstance(capabilities, str) and not isinstance(capabilities, _Bare):
-        capabilities = [capabilities]
-    if not isinstance(capabilities, list):
-        raise fail("capabilities must be a list of strings", "capabilities")
-    capabilities = list(capabilities)
-    if "policy" in body and body["policy"] != "":  # Vault ignores an empty shorthand
-        legacy = body["policy"]
+    capabilities = list(fields.get("capabilities", []))
+    legacy = fields.get("policy", "")
+    if legacy:  # an empty shorthand is ignored
         if legacy == "deny":
             capabilities = ["deny"]
-        elif isinstance(legacy, str) and legacy in LEGACY_POLICIES and not isinstance(legacy, _Bare):
+        elif legacy in LEGACY_POLICIES:
             capabilities += LEGACY_POLICIES[legacy]
         else:
-            raise fail(f'invalid policy "{legacy}"', "policy")
-
+            raise fail(f'invalid policy "{legacy}"', key_lines.get("policy"))
     bits = 0
     for capability in capabilities:
-        if isinstance(capability, _Bare) or not isinstance(capability, str) or capability not in CAPABILITIES:
-            raise fail(f'invalid capability "{capability}"', "capabilities")
-        if capability == "deny":
+        if capability not in rules_of.capabilities:
+            raise fail(f'invalid capability "{capability}"', key_lines.get("capabilities"))
+        if capability == "deny":  # the rest of the block is not even validated
             return PathRule(path=path, capabilities=DENY, granting_policies=[policy], line=line,
                             templated="{{" in path)
         bits |= CAPABILITIES[capability]
-
     rule = PathRule(path=path, capabilities=bits, granting_policies=[policy], line=line, templated="{{" in path)
-    for key in ("allowed_parameters", "denied_parameters"):
-        if key in body:
-            setattr(rule, key, _parameters(body[key], lambda m: fail(m, key)))
-    if "required_parameters" in body:
-        required = body["required_parameters"]
-        if not isinstance(required, list) or not all(isinstance(r, str) for r in required):
-            raise fail("required_parameters must be a list of strings", "required_parameters")
-        rule.required_parameters = [str(r) for r in required]
-    for key in ("min_wrapping_ttl", "max_wrapping_ttl"):
-        if key in body:
-            try:
-                setattr(rule, key, duration_seconds(body[key]))
-            except ValueError as error:
-                raise PolicyParseError(f"error parsing {key}: {error}", _key_line(text, key, line or 0, end) or line, policy) from None
-    if rule.min_wrapping_ttl and rule.max_wrapping_ttl and rule.max_wrapping_ttl < rule.min_wrapping_ttl:
-        raise PolicyParseError("max_wrapping_ttl cannot be less than min_wrapping_ttl", line, policy)
+    _apply_fields(rule, fields, lambda message, key=None: fail(message, key_lines.get(key) if key else None))
+    if "control_group" in fields:
+        problem = _control_group_problem(fields["control_group"], rules_of)
+        if problem:
+            raise fail(f"error handling control_group: {problem}", key_lines.get("control_group"))
     return rule
 
 
-def _parameters(value: Any, fail) -> dict[str, list[Any]]:
-    if isinstance(value, list) and all(isinstance(v, dict) for v in value):  # block form
-        merged: dict[str, Any] = {}
-        for item in value:
-            merged.update(item)
-        value = merged
-    if not isinstance(value, dict):
-        raise fail("must be a map of parameter names to lists of values")
-    result = {}
-    for key, values in value.items():
-        if isinstance(values, _Bare):
-            raise fail(f'invalid value for "{key}": {values}')
-        result[str(key).lower()] = list(values) if isinstance(values, list) else [values]
+def _control_group_problem(node: hcl1.ObjectNode, rules_of: Dialect) -> str:
+    """What the server finds wrong with a ``control_group`` block: each factor needs an
+    identity with groups and approvals above 0 (and, on OpenBao, the capabilities it controls)."""
+    factors = [item for item in node.items if item.key == "factor"]
+    if not factors:
+        return "a control group needs at least one factor"
+    for index, factor in enumerate(factors):
+        body = factor.value.items if isinstance(factor.value, hcl1.ObjectNode) else []
+        keys = {item.key: item.value for item in body}
+        if rules_of.control_group_capabilities and "controlled_capabilities" not in keys:
+            return f"factor {index}: missing controlled capabilities"
+        identity = keys.get("identity")
+        members = {item.key: item.value for item in identity.items} if isinstance(identity, hcl1.ObjectNode) else {}
+        approvals = members.get("approvals")
+        if not isinstance(approvals, hcl1.Literal) or not str(approvals.token.value()).isdigit() or \
+                int(approvals.token.value()) < 1:
+            return f"factor {index}: approvals must be a number above 0"
+        if not any(isinstance(members.get(k), hcl1.ListNode) and members[k].items for k in ("group_names", "group_ids")):
+            return f"factor {index}: the identity names no group"
+    return ""
+
+
+def _decode_block(body: list[hcl1.Item], raw_path: str, policy: str) -> dict[str, Any]:
+    """Every key decoded; a key given several times (OpenBao, or what Vault's duplicate
+    check does not see) merges as the decoder merges: lists appended, maps merged per key
+    with their lists concatenated, the last scalar wins."""
+    where = f'path "{raw_path}"'
+    fields: dict[str, Any] = {}
+    for entry in body:
+        key = entry.key
+        if key in ("capabilities", "required_parameters", "mfa_methods", "subscribe_event_types"):
+            fields[key] = fields.get(key, []) + _strings(entry.value, where, policy)
+        elif key in ("allowed_parameters", "denied_parameters"):
+            merged = fields.setdefault(key, {})
+            for name, values in _parameters(entry.value, where, policy).items():
+                merged[name] = merged.get(name, []) + values
+        elif key in ("min_wrapping_ttl", "max_wrapping_ttl", "pagination_limit"):
+            fields[key] = _value(entry.value) if isinstance(entry.value, hcl1.Literal) else None
+        elif key == "control_group":
+            fields[key] = entry.value
+            if not isinstance(entry.value, hcl1.ObjectNode):
+                raise PolicyParseError(f"{where}: control_group must be a block", None, policy)
+        else:
+            fields[key] = _string(entry.value, f"{where}.{key}", policy)
+    return fields
+
+
+def _parameters(node: hcl1.Node, where: str, policy: str) -> dict[str, list[Any]]:
+    if not isinstance(node, hcl1.ObjectNode):
+        raise PolicyParseError(f"{where}: parameters must be a map of names to lists of values", None, policy)
+    result: dict[str, list[Any]] = {}
+    for entry in node.items:
+        if not isinstance(entry.value, hcl1.ListNode):
+            token = entry.value.token if isinstance(entry.value, hcl1.Literal) else None
+            at = f"At {token.line}:{token.column}: " if token and token.line else ""
+            raise PolicyParseError(f"{where}: {at}unknown slice type: *ast.LiteralType", token.line if token else None,
+                                   policy)
+        name = entry.key.lower()
+        result[name] = result.get(name, []) + [_value(item) for item in entry.value.items]
     return result
+
+
+def _apply_fields(rule: PathRule, fields: dict[str, Any], fail: Callable[..., PolicyParseError]) -> None:
+    rule.allowed_parameters = fields.get("allowed_parameters")
+    rule.denied_parameters = fields.get("denied_parameters")
+    rule.required_parameters = list(fields.get("required_parameters", []))
+    for key in ("min_wrapping_ttl", "max_wrapping_ttl"):
+        if key in fields:
+            try:
+                setattr(rule, key, duration_seconds(fields[key] if fields[key] is not None else ""))
+            except ValueError as error:
+                raise fail(f"error parsing {key}: {error}", key) from None
+    if rule.min_wrapping_ttl and rule.max_wrapping_ttl and rule.max_wrapping_ttl < rule.min_wrapping_ttl:
+        raise fail("max_wrapping_ttl cannot be less than min_wrapping_ttl")
+    if "expiration" in fields:
+        try:
+            datetime.fromisoformat(str(fields["expiration"]).replace("Z", "+00:00"))
+        except ValueError:
+            raise fail(f'error parsing expiration: "{fields["expiration"]}" is not an RFC 3339 time') from None
+        rule.expiration = str(fields["expiration"])
+    if "pagination_limit" in fields:
+        limit = fields["pagination_limit"]
+        if not isinstance(limit, int) or isinstance(limit, bool) or limit < 0:
+            raise fail("pagination_limit must be a non-negative whole number")
+        rule.pagination_limit = limit
+    if fields.get("list_scan_response_keys_filter_path") and not rule.capabilities & CAPABILITIES["list"]:
+        raise fail("list_scan_response_keys_filter_path needs to be used on a path with the list capability")
 
 
 _DURATION = re.compile(r"([0-9]+(?:\.[0-9]+)?)(ns|us|µs|ms|s|m|h|d)")

@@ -37,6 +37,27 @@ class WorkloadIdentityConfig(Model):
     )
 
 
+class KmsPluginConfig(Model):
+    """OpenBao 2.7's ``awskms`` seal, which runs as an external KMS plugin: the plugin
+    image (openbao-plugins ``kms-aws``, or your mirror of it) is mounted as an image volume,
+    an init container copies the binary into the plugin directory, and OpenBao checks
+    the binary's SHA-256 before it runs it."""
+
+    image: StrictStr = Field(
+        ...,
+        pattern=r"^[a-z0-9]+([._/-][a-z0-9]+)*(:[0-9]+)?(/[a-z0-9]+([._-][a-z0-9]+)*)*@sha256:[0-9a-f]{64}$",
+        description="The plugin image pinned by digest: `ghcr.io/openbao/openbao-plugin-kms-aws@sha256:<manifest "
+        "digest>` or your mirror (the binary at `/openbao-plugin-kms-aws`).",
+    )
+    sha256sum: StrictStr = Field(
+        ..., pattern=r"^[0-9a-f]{64}$",
+        description="SHA-256 of the plugin binary for the nodes' architecture (the release's checksums file), "
+        "not the image digest.",
+    )
+    command: StrictStr = Field("openbao-plugin-kms-aws", pattern=r"^[A-Za-z0-9._-]+$",
+                               description="The binary's file name in the image and in the plugin directory.")
+
+
 class AwsKmsConfig(Model):
     """The AWS KMS key that seals Vault's root key."""
 
@@ -63,6 +84,9 @@ class AwsKmsConfig(Model):
     )
     identity: WorkloadIdentityConfig = Field(
         WorkloadIdentityConfig(), description="Workload identity of Vault's pods."
+    )
+    plugin: Optional[KmsPluginConfig] = Field(
+        None, description="OpenBao 2.7 only (required there): the external KMS plugin the seal runs as."
     )
 
 

@@ -9,6 +9,7 @@ from typing import Literal, Optional
 from pydantic import Field, StrictBool, StrictInt, StrictStr
 
 from components.config.base import DNS_LABEL, DNS_SUBDOMAIN, DURATION, QUANTITY, Model
+from components.config.targets import DEFAULT_IMAGES, Target, parse_version
 
 
 SUPPORTED_KUBERNETES_MINORS = tuple(f"1.{minor}" for minor in range(25, 38))
@@ -43,17 +44,19 @@ class KubernetesConfig(Model):
 
 
 class ImageConfig(Model):
-    """The Vault container image."""
+    """The server's container image."""
 
-    repository: StrictStr = Field(
-        "hashicorp/vault",
+    repository: Optional[StrictStr] = Field(
+        None,
         pattern=r"^[a-z0-9]+([._/-][a-z0-9]+)*(:[0-9]+)?(/[a-z0-9]+([._-][a-z0-9]+)*)*$",
-        description="Image repository.",
+        description="Image repository; `hashicorp/vault` or `quay.io/openbao/openbao` (by "
+        "`cluster.distribution`) when omitted — name your mirror here.",
     )
-    tag: StrictStr = Field(
-        "1.21.2",
-        pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$",
-        description="Image tag; pinned, never `latest`.",
+    tag: Optional[StrictStr] = Field(
+        None,
+        pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.+-]{0,127}$",
+        description="Image tag, the server's version (`2.0.4`, `1.21.9`, `2.7.2`; a suffix such as `-ent` "
+        "is kept); the newest supported patch of the distribution when omitted.",
     )
     digest: Optional[StrictStr] = Field(
         None,
@@ -102,6 +105,13 @@ class VolumeConfig(Model):
 class ClusterConfig(Model):
     """The Vault server workload."""
 
+    distribution: Literal["vault", "openbao"] = Field(
+        "vault",
+        description="The server: `vault` (HashiCorp Vault 2.0.x from 2.0.2, or 1.21.x from 1.21.7) or `openbao` "
+        "(2.7.x, or 2.6.x). Everything that differs is rendered for it: image, binary, environment, paths, "
+        "server configuration, policy dialect.",
+    )
+
     name: StrictStr = Field(
         "vault",
         pattern=DNS_LABEL,
@@ -146,6 +156,27 @@ class ClusterConfig(Model):
     )
     log_format: Literal["standard", "json"] = Field("json", description="Server log format.")
     ui: StrictBool = Field(True, description="Serve the web UI on the API port.")
+    unauthenticated_generate_root: StrictBool = Field(
+        False,
+        description="Break-glass without a token: let a root token be generated from the recovery keys alone. "
+        "Vault 1.21 always allows it; Vault 2.0 needs `enable_unauthenticated_access`; OpenBao a loopback-only "
+        "listener (reached with `kubectl exec` or `port-forward`). Off by default: turn it on for the "
+        "procedure, then off (see README, Break-glass).",
+    )
+
+    @property
+    def target(self) -> Target:
+        """The server this stack deploys (distribution and version from the image tag)."""
+        version = parse_version(self.image_tag) or (0, 0, 0)
+        return Target(self.distribution, version)
+
+    @property
+    def image_repository(self) -> str:
+        return self.image.repository or DEFAULT_IMAGES[self.distribution][0]
+
+    @property
+    def image_tag(self) -> str:
+        return self.image.tag or DEFAULT_IMAGES[self.distribution][1]
 
 
 class CertManagerConfig(Model):

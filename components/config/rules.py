@@ -10,6 +10,7 @@ import re
 from pathlib import Path
 from typing import Any, Mapping, Optional
 
+from components.config import targets
 from components.config.inputs import files, pgp_keys
 from components.config.base import DNS_LABEL, PRINCIPAL_ARN, PRINCIPAL_ARN_HELP, PROJECT_DIR, Rules
 from components.config.cluster import MAX_CPU, MAX_MEMORY, MAX_VOLUME, SUPPORTED_KUBERNETES_MINORS
@@ -30,6 +31,7 @@ def stack_problems(
     rules.check(("environment",), stack in ENVIRONMENTS and env != stack,
                 Problem("environment", f"the stack `{stack}` must declare environment `{stack}`", env))
     cluster_rules(config, rules)
+    target_rules(config, rules)
     storage_rules(config, given, rules)
     unseal_rules(config, rules)
     initialization_rules(config, rules)
@@ -44,12 +46,13 @@ def vault_problems(config: StackConfig, stack: str, policy_dir: Optional[Path]) 
         return problems
     kwargs = {"folder": policy_dir} if policy_dir is not None else {}
     loaded, policy_problems = policy_files.load(vault.policies.include, vault.policies.exclude,
-                                                config.environment, stack, **kwargs)
+                                                config.environment, stack, dialect=config.cluster.target.policy_dialect,
+                                                **kwargs)
     for problem in policy_problems:
         where = f"{problem.file}" + (f" line {problem.line}" if problem.line else "")
         problems.append(Problem("vault.policies", f"{where}: {problem.message}", has_value=False))
     names = {policy.name for policy in loaded}
-    problems += cross_reference_problems(vault, config.environment, names)
+    problems += cross_reference_problems(vault, config.environment, names, config.cluster.target)
     return problems
 
 
@@ -67,8 +70,7 @@ def cluster_rules(config: StackConfig, rules: Rules) -> None:
                   f"{SUPPORTED_KUBERNETES_MINORS[0]} to {SUPPORTED_KUBERNETES_MINORS[-1]}",
                   config.kubernetes.version))
 
-    check(("cluster.image.tag",), cluster.image.tag == "latest",
-          Problem("cluster.image.tag", "pin a version; `latest` is not allowed", "latest"))
+    _target_version(config, rules)
     for kind in ("cpu", "memory"):
         request = getattr(cluster.resources.requests, kind)
         limit = getattr(cluster.resources.limits, kind)
@@ -112,6 +114,54 @@ def cluster_rules(config: StackConfig, rules: Rules) -> None:
     for index, name in enumerate(config.network.allowed_namespaces):
         check(("network.allowed_namespaces",), not re.fullmatch(DNS_LABEL, name) or len(name) > 63,
               Problem(f"network.allowed_namespaces[{index}]", "not a namespace name (DNS label)", name))
+
+
+def _target_version(config: StackConfig, rules: Rules) -> None:
+    """The image tag is the server's version: pinned, and one this project supports."""
+    cluster = config.cluster
+    tag = cluster.image_tag
+    name = "OpenBao" if cluster.distribution == "openbao" else "Vault"
+    allowed = f"allowed for {name}: {targets.supported_versions(cluster.distribution)}"
+    version = targets.parse_version(tag)
+    if tag == "latest":
+        rules.check(("cluster.image.tag",), True,
+                    Problem("cluster.image.tag", f"pin a version; `latest` is not allowed ({allowed})", "latest"))
+    elif version is None:
+        rules.check(("cluster.image.tag",), True, Problem(
+            "cluster.image.tag", f"the tag must start with the server's version MAJOR.MINOR.PATCH; {allowed}", tag))
+    else:
+        rules.check(("cluster.image.tag", "cluster.distribution"), not targets.supported(cluster.distribution, version),
+                    Problem("cluster.image.tag", f"{name} {'.'.join(map(str, version))} is not supported; {allowed}",
+                            tag))
+
+
+def target_rules(config: StackConfig, rules: Rules) -> None:
+    """What the chosen server lacks, refused before anything is registered: file storage
+    on OpenBao 2.7, the Enterprise edition on OpenBao, the ``awskms`` seal on OpenBao 2.7
+    without its plugin, and the plugin anywhere else."""
+    check = rules.check
+    target = config.cluster.target
+    check(("storage.type", "cluster.distribution", "cluster.image.tag"),
+          config.storage.type == "file" and not target.file_storage,
+          Problem("storage.type", f"{target.label} has no file storage; allowed: raft, postgresql", "file"))
+    check(("vault.edition", "cluster.distribution"), target.is_openbao and config.vault.edition == "enterprise",
+          Problem("vault.edition", "applies to HashiCorp Vault only: OpenBao has namespaces built in; allowed: "
+                  "community (or leave it out)", "enterprise"))
+    kms = config.unseal.awskms if config.unseal.type == "awskms" else None
+    if kms is None:
+        return
+    check(("unseal.awskms.plugin", "cluster.image.tag"), target.kms_plugin and kms.plugin is None,
+          Problem("unseal.awskms.plugin", f"{target.label} runs the awskms seal as an external KMS plugin: declare "
+                  "its image (pinned by digest) and the binary's sha256sum", has_value=False))
+    check(("unseal.awskms.plugin", "cluster.image.tag"), not target.kms_plugin and kms.plugin is not None,
+          Problem("unseal.awskms.plugin", f"only OpenBao 2.7 runs the seal as a plugin; {target.label} has it "
+                  "built in: leave it out", has_value=False))
+    minor = tuple(int(part) for part in config.kubernetes.version.split(".")[:2])
+    check(("unseal.awskms.plugin", "kubernetes.version"),
+          target.kms_plugin and kms.plugin is not None and minor < (1, 35),
+          Problem("kubernetes.version", "the KMS plugin reaches the pod as an image volume, on by default from "
+                  "Kubernetes 1.35; allowed: 1.35 or later (or OpenBao 2.6, whose seal is built in)",
+                  config.kubernetes.version))
 
 
 def _quantity_bounds(config: StackConfig, rules: Rules) -> None:

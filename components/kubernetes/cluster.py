@@ -25,7 +25,14 @@ from components.kubernetes import objects, workload
 from components.kubernetes.layout import ClusterLayout
 from components.kubernetes.monitoring import VaultMonitoring, VaultMonitoringArgs
 from components.kubernetes.postgresql import CA_DIR as POSTGRESQL_CA_DIR, PostgresqlStorage, PostgresqlStorageArgs
-from components.kubernetes.server_config import AwsKmsSeal, RaftJoin, ServerConfigSpec, render_server_config
+from components.kubernetes.server_config import (
+    AuditDevice,
+    AwsKmsSeal,
+    KmsPlugin,
+    RaftJoin,
+    ServerConfigSpec,
+    render_server_config,
+)
 from components.kubernetes.tls import VaultTls, VaultTlsArgs
 
 
@@ -100,7 +107,8 @@ class VaultCluster(pulumi.ComponentResource):
     def __init__(self, name: str, args: VaultClusterArgs, opts: Optional[pulumi.ResourceOptions] = None):
         config = args.config
         # The environment is recorded on the component, where policy packs can read it.
-        super().__init__("vault-platform:cluster:VaultCluster", name, {"environment": config.environment}, opts)
+        server = {"environment": config.environment, "policy_dialect": config.cluster.target.policy_dialect}
+        super().__init__("vault-platform:cluster:VaultCluster", name, server, opts)
         self._name, self._args, self._layout = name, args, args.layout
         namespace = k8s.core.v1.Namespace(
             f"{name}-namespace",
@@ -127,7 +135,7 @@ class VaultCluster(pulumi.ComponentResource):
             {
                 # the engine replaces a component's inputs with these outputs: keep the
                 # environment here too, where the policy pack reads it
-                "environment": config.environment,
+                **server,
                 "address": self.address,
                 "ca_cert_pem": self.ca_cert_pem,
                 "namespace": self.namespace,
@@ -223,10 +231,16 @@ class VaultCluster(pulumi.ComponentResource):
             autopilot_update_interval=raft.autopilot_update_interval,
             prometheus_retention_time=config.telemetry.prometheus_retention_time,
             disable_hostname=config.telemetry.disable_hostname,
+            target=layout.target,
+            audit_devices=tuple(AuditDevice(d.type, d.path, d.description, tuple(d.options().items()))
+                                for d in config.vault.audit_devices) if config.vault.configure else (),
+            unauthenticated_generate_root=cluster.unauthenticated_generate_root,
         )
+        kms = config.unseal.awskms if config.unseal.type == "awskms" else None
+        plugin = KmsPlugin(kms.plugin.command, kms.plugin.sha256sum) if kms and kms.plugin else None
         self.server_config = pulumi.Output.all(self._args.seal_region, self._args.seal_kms_key_id).apply(
             lambda seal: render_server_config(ServerConfigSpec(
-                **spec_base, seal=AwsKmsSeal(region=seal[0], kms_key_id=seal[1]) if seal[1] else None))
+                **spec_base, seal=AwsKmsSeal(region=seal[0], kms_key_id=seal[1], plugin=plugin) if seal[1] else None))
         )
         return k8s.core.v1.ConfigMap(
             f"{self._name}-config",
@@ -273,7 +287,7 @@ class VaultCluster(pulumi.ComponentResource):
             opts=self._in_namespace,
         )
         # The Secret and the CA directory the connection URL names (sslrootcert): one source each.
-        env = [{"name": "VAULT_PG_CONNECTION_URL", "valueFrom": {"secretKeyRef": {
+        env = [{"name": f"{self._layout.target.env_prefix}PG_CONNECTION_URL", "valueFrom": {"secretKeyRef": {
             "name": postgresql.secret_name, "key": "connection-url"}}}]
         volumes: list[workload.Volume] = []
         if postgresql.ca_config_map:
@@ -295,10 +309,10 @@ class VaultCluster(pulumi.ComponentResource):
             f"{self._name}-server",
             metadata=layout.metadata(
                 layout.name,
-                annotations={**workload.SKIP_AWAIT, **workload.checkov_skips(cluster, bool(storage_env))},
+                annotations={**workload.SKIP_AWAIT, **workload.checkov_skips(layout, cluster, bool(storage_env))},
             ),
             spec=workload.statefulset_spec(layout, cluster, layout.name, checksum, [*args.extra_env, *storage_env],
-                                           storage_volumes),
+                                           storage_volumes, kms_plugin=self._kms_plugin()),
             opts=pulumi.ResourceOptions(parent=self, depends_on=[*needs, *args.pods_depend_on]),
         )
         k8s.policy.v1.PodDisruptionBudget(
@@ -308,6 +322,14 @@ class VaultCluster(pulumi.ComponentResource):
             opts=self._in_namespace,
         )
         return statefulset
+
+    def _kms_plugin(self) -> Optional[tuple[str, str]]:
+        """OpenBao 2.7's KMS plugin (image, binary name), when the seal runs as one."""
+        config = self._args.config
+        kms = config.unseal.awskms if config.unseal.type == "awskms" else None
+        if kms is None or kms.plugin is None or not self._layout.target.kms_plugin:
+            return None
+        return kms.plugin.image, kms.plugin.command
 
     def _monitoring(self) -> None:
         """ServiceMonitor, alert rules and dashboard (Prometheus Operator), when enabled."""

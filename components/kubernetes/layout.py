@@ -7,7 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from components.kubernetes.server_config import API_PORT
+from components.config.targets import DEFAULT_TARGET, Target
+from components.kubernetes.server_config import API_PORT, ServerPaths, paths_of
 
 if TYPE_CHECKING:
     from components.config.stack import StackConfig
@@ -29,6 +30,13 @@ class ClusterLayout:
     """True when Vault's Kubernetes auth reviews tokens with Vault's own service account."""
     storage: str = "raft"
     """raft, postgresql or file: Raft joins peers; only Raft and file keep data on a volume."""
+    target: Target = DEFAULT_TARGET
+    """The server: Vault or OpenBao, and its version."""
+    kubernetes_minor: tuple[int, int] = (1, 31)
+
+    @property
+    def paths(self) -> ServerPaths:
+        return paths_of(self.target)
 
     @property
     def needs_api_token(self) -> bool:
@@ -50,7 +58,9 @@ class ClusterLayout:
             name=config.cluster.name,
             namespace=config.kubernetes.namespace,
             cluster_domain=config.kubernetes.cluster_domain,
-            version=config.cluster.image.tag,
+            version=config.cluster.image_tag,
+            target=config.cluster.target,
+            kubernetes_minor=(int(config.kubernetes.version.split(".")[0]), int(config.kubernetes.version.split(".")[1])),
             tls_enabled=config.tls.mode != "disabled",
             ha=storage in ("raft", "postgresql"),
         )
@@ -58,7 +68,7 @@ class ClusterLayout:
     @property
     def selector(self) -> dict[str, str]:
         return {
-            "app.kubernetes.io/name": "vault",
+            "app.kubernetes.io/name": "openbao" if self.target.is_openbao else "vault",
             "app.kubernetes.io/instance": self.name,
             "app.kubernetes.io/component": "server",
         }

@@ -58,7 +58,7 @@ def services(layout: ClusterLayout) -> dict[str, dict[str, Any]]:
         for role, active in (("active", "true"), ("standby", "false")):
             result[f"{layout.name}-{role}"] = {
                 "type": "ClusterIP",
-                "selector": {**layout.selector, "vault-active": active},
+                "selector": {**layout.selector, layout.target.registration_label: active},
                 "ports": [api],
             }
     return result

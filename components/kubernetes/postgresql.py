@@ -5,7 +5,8 @@
   ``sql/vault-postgresql.sql`` (idempotent: tables, index, Vault's role and grants)
   with the administrator's credentials, before any Vault pod starts;
 * Vault's connection URL (its role, ``sslmode=verify-full`` against the database CA
-  outside dev) in a Kubernetes Secret, read by the pods as ``VAULT_PG_CONNECTION_URL``.
+  outside dev) in a Kubernetes Secret, read by the pods as ``VAULT_PG_CONNECTION_URL``
+  (``BAO_PG_CONNECTION_URL`` with OpenBao).
 
 The Job, not pulumi-postgresql, applies the schema: it runs inside the cluster, where
 the database is reachable, so the machine running `pulumi up` (often a CI runner

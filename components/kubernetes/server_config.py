@@ -1,10 +1,17 @@
-"""Vault's server configuration, rendered as HCL by a pure function.
+"""The server configuration (Vault's or OpenBao's ``server.hcl``), rendered by a pure
+function for the stack's server (:class:`components.config.targets.Target`).
 
 Per-pod values (API and cluster addresses, Raft node id, pod name for service
-registration) reach Vault through environment variables that the StatefulSet sets
-(``VAULT_API_ADDR``, ``VAULT_CLUSTER_ADDR``, ``VAULT_RAFT_NODE_ID``,
-``VAULT_K8S_POD_NAME``): Vault does not expand variables inside its config file, so
-one ConfigMap serves every pod.
+registration) reach the server through environment variables that the StatefulSet sets
+(``VAULT_API_ADDR`` ... or ``BAO_API_ADDR`` ...): the server does not expand variables
+inside its config file, so one ConfigMap serves every pod.
+
+Differences by server: Vault needs ``disable_mlock`` (OpenBao has no mlock and refuses
+``false``); OpenBao declares audit devices here (it refuses them through the API), runs
+the ``awskms`` seal as a KMS plugin from 2.7 (``plugin_directory`` and a ``plugin
+"kms"`` block with the binary's SHA-256) and creates PostgreSQL tables unless told not
+to. Break-glass without a token: Vault 2.0's ``enable_unauthenticated_access``; a
+loopback-only OpenBao listener with its unauthenticated generate-root endpoints on.
 """
 
 from __future__ import annotations
@@ -12,12 +19,48 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal, Optional
 
+from components.config.targets import DEFAULT_TARGET, Target
 from components.kubernetes import hcl
 
-DATA_PATH = "/vault/data"
-TLS_DIR = "/vault/tls"
 API_PORT = 8200
 CLUSTER_PORT = 8201
+BREAK_GLASS_PORT = 8210
+"""OpenBao's loopback-only break-glass listener (``cluster.unauthenticated_generate_root``)."""
+
+
+@dataclass(frozen=True)
+class ServerPaths:
+    """Where the pod mounts what the server reads and writes: ``/vault/...`` or ``/openbao/...``."""
+
+    root: str
+
+    @property
+    def config(self) -> str:
+        return f"{self.root}/config"
+
+    @property
+    def data(self) -> str:
+        return f"{self.root}/data"
+
+    @property
+    def audit(self) -> str:
+        return f"{self.root}/audit"
+
+    @property
+    def tls(self) -> str:
+        return f"{self.root}/tls"
+
+    @property
+    def plugins(self) -> str:
+        return f"{self.root}/plugins"
+
+
+def paths_of(target: Target) -> ServerPaths:
+    return ServerPaths(target.root)
+
+
+DATA_PATH = paths_of(DEFAULT_TARGET).data
+TLS_DIR = paths_of(DEFAULT_TARGET).tls
 
 
 @dataclass(frozen=True)
@@ -32,9 +75,29 @@ class RaftJoin:
 
 
 @dataclass(frozen=True)
+class KmsPlugin:
+    """OpenBao 2.7's ``awskms`` seal as an external plugin: its binary's name in the plugin
+    directory and its SHA-256."""
+
+    command: str
+    sha256sum: str
+
+
+@dataclass(frozen=True)
 class AwsKmsSeal:
     region: str
     kms_key_id: str
+    plugin: Optional[KmsPlugin] = None
+
+
+@dataclass(frozen=True)
+class AuditDevice:
+    """An audit device declared in the server configuration (OpenBao)."""
+
+    type: str
+    path: str
+    description: str
+    options: tuple[tuple[str, str], ...]
 
 
 @dataclass(frozen=True)
@@ -43,6 +106,7 @@ class ServerConfigSpec:
 
     storage: Literal["raft", "file", "postgresql"]
     tls_enabled: bool
+    target: Target = DEFAULT_TARGET
     ui: bool = True
     log_level: str = "info"
     log_format: str = "json"
@@ -54,84 +118,105 @@ class ServerConfigSpec:
     prometheus_retention_time: str = "24h"
     disable_hostname: bool = True
     seal: Optional[AwsKmsSeal] = None
-    """None keeps Vault's default Shamir seal."""
+    """None keeps the default Shamir seal."""
     postgresql_table: str = "vault_kv_store"
     postgresql_ha_table: str = "vault_ha_locks"
     postgresql_max_parallel: int = 128
+    audit_devices: tuple[AuditDevice, ...] = ()
+    """Rendered only where the server declares them in its configuration (OpenBao)."""
+    unauthenticated_generate_root: bool = False
+
+    @property
+    def paths(self) -> ServerPaths:
+        return paths_of(self.target)
 
 
 def render_server_config(spec: ServerConfigSpec) -> str:
     """The ``server.hcl`` text for ``spec``; identical input gives identical text."""
     if spec.storage == "raft" and spec.raft_join is None:
         raise ValueError("raft storage needs raft_join")
-    listener: list[tuple[str, object]] = [
-        ("address", f"[::]:{API_PORT}"),
-        ("cluster_address", f"[::]:{CLUSTER_PORT}"),
-    ]
-    if spec.tls_enabled:
-        listener += [
-            ("tls_cert_file", f"{TLS_DIR}/tls.crt"),
-            ("tls_key_file", f"{TLS_DIR}/tls.key"),
-            ("tls_min_version", "tls12"),
-        ]
-    else:
-        listener.append(("tls_disable", True))
-    listener.append(
-        ("telemetry", hcl.Block("telemetry", (), {"unauthenticated_metrics_access": False}))
-    )
-
-    items: list = [
-        ("ui", spec.ui),
-        ("disable_mlock", True),
-        ("log_level", spec.log_level),
-        ("log_format", spec.log_format),
-        hcl.Block("listener", ["tcp"], listener),
-        _storage(spec),
-    ]
+    target = spec.target
+    items: list = [("ui", spec.ui)]
+    if target.disable_mlock:
+        items.append(("disable_mlock", True))
+    items += [("log_level", spec.log_level), ("log_format", spec.log_format)]
+    if spec.unauthenticated_generate_root and target.unauthenticated_generate_root == "config-option":
+        items.append(("enable_unauthenticated_access", ["generate-root"]))
+    if spec.seal is not None and spec.seal.plugin is not None:
+        items.append(("plugin_directory", spec.paths.plugins))
+    items.append(_listener(spec, f"[::]:{API_PORT}", cluster=True))
+    if spec.unauthenticated_generate_root and target.unauthenticated_generate_root == "listener":
+        items.append(_listener(spec, f"127.0.0.1:{BREAK_GLASS_PORT}", cluster=False))
+    items.append(_storage(spec))
     if spec.storage in ("raft", "postgresql"):
         items.append(hcl.Block("service_registration", ["kubernetes"], {}))
-    if spec.seal is not None:
-        items.append(
-            hcl.Block(
-                "seal",
-                ["awskms"],
-                {"region": spec.seal.region, "kms_key_id": spec.seal.kms_key_id},
-            )
-        )
-    items.append(
-        hcl.Block(
-            "telemetry",
-            (),
-            {
-                "prometheus_retention_time": spec.prometheus_retention_time,
-                "disable_hostname": spec.disable_hostname,
-            },
-        )
-    )
+    items += _seal(spec)
+    if target.audit_in_config:
+        items += [_audit(device) for device in spec.audit_devices]
+    items.append(hcl.Block("telemetry", (), {"prometheus_retention_time": spec.prometheus_retention_time,
+                                             "disable_hostname": spec.disable_hostname}))
+    prefix, name = target.env_prefix, "OpenBao" if target.is_openbao else "Vault"
     header = (
-        "# Vault server configuration rendered by vault-platform; do not edit by hand.\n"
-        "# api_addr, cluster_addr and the Raft node_id come from VAULT_API_ADDR,\n"
-        "# VAULT_CLUSTER_ADDR and VAULT_RAFT_NODE_ID, set per pod by the StatefulSet;\n"
-        "# a PostgreSQL connection URL from VAULT_PG_CONNECTION_URL (a Secret).\n"
+        f"# {name} server configuration rendered by vault-platform; do not edit by hand.\n"
+        f"# api_addr, cluster_addr and the Raft node_id come from {prefix}API_ADDR,\n"
+        f"# {prefix}CLUSTER_ADDR and {prefix}RAFT_NODE_ID, set per pod by the StatefulSet;\n"
+        f"# a PostgreSQL connection URL from {prefix}PG_CONNECTION_URL (a Secret).\n"
     )
     return header + hcl.render(items) + "\n"
 
 
+def _listener(spec: ServerConfigSpec, address: str, cluster: bool) -> hcl.Block:
+    """The API listener; or (``cluster`` False) OpenBao's loopback break-glass listener,
+    the only one whose unauthenticated generate-root endpoints are on."""
+    body: list[tuple[str, object]] = [("address", address)]
+    if cluster:
+        body.append(("cluster_address", f"[::]:{CLUSTER_PORT}"))
+    tls = spec.paths.tls
+    if spec.tls_enabled:
+        body += [("tls_cert_file", f"{tls}/tls.crt"), ("tls_key_file", f"{tls}/tls.key"),
+                 ("tls_min_version", "tls12")]
+    else:
+        body.append(("tls_disable", True))
+    if not cluster:
+        body.append(("disable_unauthed_generate_root_endpoints", False))
+    body.append(("telemetry", hcl.Block("telemetry", (), {"unauthenticated_metrics_access": False})))
+    return hcl.Block("listener", ["tcp"], body)
+
+
+def _seal(spec: ServerConfigSpec) -> list[hcl.Block]:
+    if spec.seal is None:
+        return []
+    blocks = []
+    if spec.seal.plugin is not None:
+        blocks.append(hcl.Block("plugin", ["kms", "awskms"], [("command", spec.seal.plugin.command),
+                                                              ("sha256sum", spec.seal.plugin.sha256sum)]))
+    blocks.append(hcl.Block("seal", ["awskms"], {"region": spec.seal.region, "kms_key_id": spec.seal.kms_key_id}))
+    return blocks
+
+
+def _audit(device: AuditDevice) -> hcl.Block:
+    body: list[tuple[str, object]] = []
+    if device.description:
+        body.append(("description", device.description))
+    body.append(("options", hcl.Block("options", (), list(device.options))))
+    return hcl.Block("audit", [device.type, device.path], body)
+
+
 def _storage(spec: ServerConfigSpec) -> hcl.Block:
+    data, tls = spec.paths.data, spec.paths.tls
     if spec.storage == "file":
-        return hcl.Block("storage", ["file"], {"path": DATA_PATH})
+        return hcl.Block("storage", ["file"], {"path": data})
     if spec.storage == "postgresql":
-        # connection_url comes from VAULT_PG_CONNECTION_URL (a Secret), never this file
-        return hcl.Block(
-            "storage",
-            ["postgresql"],
-            [
-                ("ha_enabled", "true"),
-                ("table", spec.postgresql_table),
-                ("ha_table", spec.postgresql_ha_table),
-                ("max_parallel", str(spec.postgresql_max_parallel)),
-            ],
-        )
+        # connection_url comes from <prefix>PG_CONNECTION_URL (a Secret), never this file
+        body: list[tuple[str, object]] = [
+            ("ha_enabled", "true"),
+            ("table", spec.postgresql_table),
+            ("ha_table", spec.postgresql_ha_table),
+            ("max_parallel", str(spec.postgresql_max_parallel)),
+        ]
+        if spec.target.postgresql_creates_tables:  # the schema Job made them; the role may not
+            body.append(("skip_create_table", "true"))
+        return hcl.Block("storage", ["postgresql"], body)
     join = spec.raft_join
     assert join is not None
     selector = join.label_selector.replace('"', "")
@@ -143,13 +228,13 @@ def _storage(spec: ServerConfigSpec) -> hcl.Block:
     if spec.tls_enabled:
         retry_join += [
             ("leader_tls_servername", join.tls_server_name),
-            ("leader_ca_cert_file", f"{TLS_DIR}/ca.crt"),
+            ("leader_ca_cert_file", f"{tls}/ca.crt"),
         ]
     return hcl.Block(
         "storage",
         ["raft"],
         [
-            ("path", DATA_PATH),
+            ("path", data),
             ("performance_multiplier", spec.performance_multiplier),
             ("autopilot_reconcile_interval", spec.autopilot_reconcile_interval),
             ("autopilot_update_interval", spec.autopilot_update_interval),

@@ -10,6 +10,7 @@ from typing import Any, Optional
 
 import pulumi
 
+from components.config.targets import DEFAULT_TARGET, Target
 from components.kubernetes.hardening import container_security_context, pod_security_context
 
 CHECKOV_SKIPS = {
@@ -21,11 +22,15 @@ CHECKOV_SKIPS = {
 
 def cronjob_spec(*, account: str, labels: dict[str, str], schedule: str, vault_address: str, vault_image: str,
                  tls_secret: Optional[str], uploader_image: str, prefix: str, region: str,
-                 bucket: pulumi.Input[str], key_arn: pulumi.Input[str]) -> dict[str, Any]:
-    """The CronJob's spec: one snapshot at a time, within 30 minutes, into ``prefix/``."""
+                 bucket: pulumi.Input[str], key_arn: pulumi.Input[str], target: Target = DEFAULT_TARGET
+                 ) -> dict[str, Any]:
+    """The CronJob's spec: one snapshot at a time, within 30 minutes, into ``prefix/``,
+    with the server's own CLI (``vault`` or ``bao``) and environment."""
+    cli, env = target.binary, target.env_prefix
+    ca_dir = f"{target.root}/tls"
     resources = {"requests": {"cpu": "50m", "memory": "64Mi"}, "limits": {"cpu": "500m", "memory": "256Mi"}}
     work = [{"name": "work", "mountPath": "/work"}, {"name": "tmp", "mountPath": "/tmp"}]
-    vault_env = [{"name": "VAULT_ADDR", "value": vault_address}, {"name": "HOME", "value": "/tmp"}]
+    vault_env = [{"name": f"{env}ADDR", "value": vault_address}, {"name": "HOME", "value": "/tmp"}]
     volumes = [{"name": "work", "emptyDir": {"sizeLimit": "2Gi"}}, {"name": "tmp", "emptyDir": {"sizeLimit": "64Mi"}},
                {"name": "vault-token", "projected": {"sources": [{"serviceAccountToken": {
                    "path": "token", "audience": "vault", "expirationSeconds": 600}}]}}]
@@ -33,11 +38,11 @@ def cronjob_spec(*, account: str, labels: dict[str, str], schedule: str, vault_a
     if tls_secret:
         volumes.append({"name": "ca", "secret": {"secretName": tls_secret, "items": [
             {"key": "ca.crt", "path": "ca.crt"}], "defaultMode": 0o444}})
-        vault_mounts.append({"name": "ca", "mountPath": "/vault/tls", "readOnly": True})
-        vault_env.append({"name": "VAULT_CACERT", "value": "/vault/tls/ca.crt"})
-    save = ("VAULT_TOKEN=$(vault write -field=token auth/kubernetes/login role=raft-snapshot "
-            "jwt=@/var/run/secrets/vault/token) && export VAULT_TOKEN && "
-            "vault operator raft snapshot save /work/vault.snap && vault token revoke -self")
+        vault_mounts.append({"name": "ca", "mountPath": ca_dir, "readOnly": True})
+        vault_env.append({"name": f"{env}CACERT", "value": f"{ca_dir}/ca.crt"})
+    save = (f"{env}TOKEN=$({cli} write -field=token auth/kubernetes/login role=raft-snapshot "
+            f"jwt=@/var/run/secrets/vault/token) && export {env}TOKEN && "
+            f"{cli} operator raft snapshot save /work/vault.snap && {cli} token revoke -self")
     # Constant scripts: every value from the configuration reaches them as an environment
     # variable, never spliced into the shell text.
     upload = ('aws s3 cp /work/vault.snap "s3://$BUCKET/$PREFIX/$(date -u +%Y%m%dT%H%M%SZ).snap" '

@@ -1,6 +1,8 @@
-"""The Vault servers' StatefulSet as plain data (pure functions, no Pulumi calls): the
-hardened container with its environment, probes and volumes, the pod's scheduling across
-nodes and zones, and the volume claims. :mod:`components.kubernetes.cluster` registers it."""
+"""The servers' StatefulSet as plain data (pure functions, no Pulumi calls): the hardened
+container with its environment, probes and volumes, the pod's scheduling across nodes and
+zones, and the volume claims — for Vault or OpenBao (binary, ``VAULT_``/``BAO_``
+environment, ``/vault``/``/openbao`` paths), with OpenBao 2.7's KMS plugin copied in by an
+init container. :mod:`components.kubernetes.cluster` registers it."""
 
 from __future__ import annotations
 
@@ -9,24 +11,28 @@ from typing import Any, Optional
 from components.config.cluster import ClusterConfig
 from components.kubernetes.hardening import container_security_context, pod_security_context
 from components.kubernetes.layout import ClusterLayout
-from components.kubernetes.server_config import API_PORT, CLUSTER_PORT, DATA_PATH, TLS_DIR
+from components.kubernetes.server_config import API_PORT, CLUSTER_PORT
 
-AUDIT_PATH = "/vault/audit"
-CONFIG_DIR = "/vault/config"
 SERVER_CONFIG_FILE = "server.hcl"
+PLUGIN_SOURCE_DIR = "/plugin-source"
+"""Where the init container sees the KMS plugin image's files (an image volume)."""
 SERVICE_ACCOUNT_TOKEN_DIR = "/var/run/secrets/kubernetes.io/serviceaccount"
 
 
-def health_path(liveness: bool) -> str:
+def health_path(liveness: bool, ha_unhealthy_code: bool = False) -> str:
     """`/v1/sys/health` query for the probes.
 
     Readiness: active and standby nodes are ready (standbys forward requests);
     sealed (503) and uninitialised (501) nodes are not. Liveness answers 204 for
     sealed and uninitialised nodes so Kubernetes never restarts a pod that is only
-    waiting to be unsealed or initialised.
+    waiting to be unsealed or initialised — nor (Vault 1.19+, ``ha_unhealthy_code``) a
+    standby that lost the active node during an election (474 by default, whatever
+    ``standbyok`` says). OpenBao ignores the parameters it does not know.
     """
     path = "/v1/sys/health?standbyok=true&perfstandbyok=true"
-    return path + "&sealedcode=204&uninitcode=204" if liveness else path
+    if not liveness:
+        return path
+    return path + "&sealedcode=204&uninitcode=204" + ("&haunhealthycode=204" if ha_unhealthy_code else "")
 
 
 SKIP_AWAIT = {"pulumi.com/skipAwait": "true"}
@@ -34,13 +40,13 @@ SKIP_AWAIT = {"pulumi.com/skipAwait": "true"}
 Vault is initialised and unsealed, which happens after the first `pulumi up`."""
 
 
-def checkov_skips(cluster: ClusterConfig, secret_env: bool = False) -> dict[str, str]:
+def checkov_skips(layout: ClusterLayout, cluster: ClusterConfig, secret_env: bool = False) -> dict[str, str]:
     """Annotations recording each checkov check the StatefulSet skips, and why."""
     skips = []
     if secret_env:
         skips.append(
-            "CKV_K8S_35=Vault reads the PostgreSQL connection URL only from its config file or "
-            "VAULT_PG_CONNECTION_URL; the value comes from a Secret, never the ConfigMap"
+            "CKV_K8S_35=The server reads the PostgreSQL connection URL only from its config file or "
+            f"{layout.target.env_prefix}PG_CONNECTION_URL; the value comes from a Secret, never the ConfigMap"
         )
     if cluster.image.digest is None:
         skips.append(
@@ -56,7 +62,7 @@ def checkov_skips(cluster: ClusterConfig, secret_env: bool = False) -> dict[str,
 
 
 def image_reference(cluster: ClusterConfig) -> str:
-    image = f"{cluster.image.repository}:{cluster.image.tag}"
+    image = f"{cluster.image_repository}:{cluster.image_tag}"
     return f"{image}@{cluster.image.digest}" if cluster.image.digest else image
 
 
@@ -71,10 +77,14 @@ def statefulset_spec(
     config_checksum: Any,
     extra_env: Optional[list[dict[str, Any]]] = None,
     extra_volumes: Optional[list[Volume]] = None,
+    kms_plugin: Optional[tuple[str, str]] = None,
 ) -> dict[str, Any]:
-    """The StatefulSet spec: hardened pod, probes, volumes, scheduling."""
+    """The StatefulSet spec: hardened pod, probes, volumes, scheduling; with ``kms_plugin``
+    (OpenBao 2.7's awskms seal: the plugin image and its binary's name) the plugin
+    directory and the init container that fills it."""
     keeps_data = layout.storage != "postgresql"
-    volumes = [*_volumes(layout, keeps_data), *(extra_volumes or [])]
+    plugin = _kms_plugin(layout, cluster, *kms_plugin) if kms_plugin else None
+    volumes = [*_volumes(layout, keeps_data), *(extra_volumes or []), *(plugin[1] if plugin else [])]
     container = _container(layout, cluster, [*_environment(layout), *(extra_env or [])], [m for _, m in volumes])
     update_strategy: dict[str, Any] = {"type": cluster.update_strategy}
     if cluster.update_strategy == "RollingUpdate":
@@ -98,8 +108,10 @@ def statefulset_spec(
                 "terminationGracePeriodSeconds": cluster.termination_grace_period_seconds,
                 "securityContext": pod_security_context(fs_group_change_policy="OnRootMismatch"),
                 **_scheduling(layout, cluster),
+                **({"initContainers": [plugin[0]]} if plugin else {}),
                 "containers": [container],
-                "volumes": [volume for volume, _ in volumes if volume],  # data and audit are claims
+                "volumes": [volume for volume, _ in volumes if volume]  # data and audit are claims
+                + ([plugin[2]] if plugin else []),
             },
         },
         "volumeClaimTemplates": _claims(layout, cluster, keeps_data),
@@ -107,40 +119,43 @@ def statefulset_spec(
 
 
 def _environment(layout: ClusterLayout) -> list[dict[str, Any]]:
-    """Per-pod addresses and Raft node id (Vault does not expand variables in its config
-    file, so one ConfigMap serves every pod), and the CLI's own address and CA."""
+    """Per-pod addresses and Raft node id (the server does not expand variables in its
+    config file, so one ConfigMap serves every pod), and the CLI's own address and CA —
+    under the server's own prefix (``VAULT_`` or ``BAO_``)."""
     pod_dns = f"$(POD_NAME).{layout.fqdn(layout.internal_service)}"
+    prefix = layout.target.env_prefix
     env = [
         {"name": "POD_NAME", "valueFrom": {"fieldRef": {"fieldPath": "metadata.name"}}},
-        {"name": "VAULT_K8S_POD_NAME", "valueFrom": {"fieldRef": {"fieldPath": "metadata.name"}}},
-        {"name": "VAULT_K8S_NAMESPACE", "valueFrom": {"fieldRef": {"fieldPath": "metadata.namespace"}}},
-        {"name": "VAULT_API_ADDR", "value": f"{layout.scheme}://{pod_dns}:{API_PORT}"},
-        {"name": "VAULT_CLUSTER_ADDR", "value": f"https://{pod_dns}:{CLUSTER_PORT}"},
-        {"name": "VAULT_RAFT_NODE_ID", "value": "$(POD_NAME)"},
-        {"name": "VAULT_ADDR", "value": f"{layout.scheme}://127.0.0.1:{API_PORT}"},
-        {"name": "HOME", "value": "/home/vault"},
+        {"name": f"{prefix}K8S_POD_NAME", "valueFrom": {"fieldRef": {"fieldPath": "metadata.name"}}},
+        {"name": f"{prefix}K8S_NAMESPACE", "valueFrom": {"fieldRef": {"fieldPath": "metadata.namespace"}}},
+        {"name": f"{prefix}API_ADDR", "value": f"{layout.scheme}://{pod_dns}:{API_PORT}"},
+        {"name": f"{prefix}CLUSTER_ADDR", "value": f"https://{pod_dns}:{CLUSTER_PORT}"},
+        {"name": f"{prefix}RAFT_NODE_ID", "value": "$(POD_NAME)"},
+        {"name": f"{prefix}ADDR", "value": f"{layout.scheme}://127.0.0.1:{API_PORT}"},
+        {"name": "HOME", "value": layout.target.home},
     ]
     if layout.tls_enabled:
-        env.append({"name": "VAULT_CACERT", "value": f"{TLS_DIR}/ca.crt"})
+        env.append({"name": f"{prefix}CACERT", "value": f"{layout.paths.tls}/ca.crt"})
     return env
 
 
 def _volumes(layout: ClusterLayout, keeps_data: bool) -> list[Volume]:
     """Config (read-only), data (Raft and file storage only), audit, scratch space, TLS,
-    and the Kubernetes API token where Vault needs one."""
+    and the Kubernetes API token where the server needs one."""
+    paths = layout.paths
     volumes: list[Volume] = [
         ({"name": "config", "configMap": {"name": layout.config_map, "defaultMode": 0o440}},
-         {"name": "config", "mountPath": CONFIG_DIR, "readOnly": True}),
+         {"name": "config", "mountPath": paths.config, "readOnly": True}),
     ]
-    claims = [("data", DATA_PATH)] if keeps_data else []
-    volumes += [({}, {"name": name, "mountPath": path}) for name, path in [*claims, ("audit", AUDIT_PATH)]]  # claims
+    claims = [("data", paths.data)] if keeps_data else []
+    volumes += [({}, {"name": name, "mountPath": path}) for name, path in [*claims, ("audit", paths.audit)]]  # claims
     volumes += [
         ({"name": "tmp", "emptyDir": {"medium": "Memory", "sizeLimit": "64Mi"}}, {"name": "tmp", "mountPath": "/tmp"}),
-        ({"name": "home", "emptyDir": {"sizeLimit": "16Mi"}}, {"name": "home", "mountPath": "/home/vault"}),
+        ({"name": "home", "emptyDir": {"sizeLimit": "16Mi"}}, {"name": "home", "mountPath": layout.target.home}),
     ]
     if layout.tls_enabled:
         volumes.append(({"name": "tls", "secret": {"secretName": layout.tls_secret, "defaultMode": 0o440}},
-                        {"name": "tls", "mountPath": TLS_DIR, "readOnly": True}))
+                        {"name": "tls", "mountPath": paths.tls, "readOnly": True}))
     if layout.needs_api_token:
         # The API token is mounted explicitly (automount is off on the ServiceAccount) and
         # only where Vault needs it: service registration, Raft auto-join, and reviewing
@@ -160,16 +175,47 @@ def _volumes(layout: ClusterLayout, keeps_data: bool) -> list[Volume]:
     return volumes
 
 
-def _container(layout: ClusterLayout, cluster: ClusterConfig, env: list[dict[str, Any]],
-               mounts: list[dict[str, Any]]) -> dict[str, Any]:
-    """The Vault server container: hardened, with readiness and liveness probes."""
-    probe_port = {"port": API_PORT, "scheme": layout.scheme.upper()}
-    return {
-        "name": "vault",
+def _kms_plugin(layout: ClusterLayout, cluster: ClusterConfig, image: str, command: str
+                ) -> tuple[dict[str, Any], list[Volume], dict[str, Any]]:
+    """OpenBao 2.7's KMS plugin: the plugin image as a read-only image volume, and an init
+    container (the server's own image, which has ``cp``) copying the binary into an
+    emptyDir the server reads as its plugin directory — OpenBao runs only binaries inside
+    that directory (a link out of it is refused) and checks their SHA-256 first."""
+    plugins = layout.paths.plugins
+    init = {
+        "name": "kms-plugin",
         "image": image_reference(cluster),
         "imagePullPolicy": cluster.image.pull_policy,
-        "command": ["vault"],
-        "args": ["server", f"-config={CONFIG_DIR}/{SERVER_CONFIG_FILE}"],
+        "command": ["cp", f"{PLUGIN_SOURCE_DIR}/{command}", f"{plugins}/{command}"],
+        "resources": {"requests": {"cpu": "10m", "memory": "16Mi"}, "limits": {"cpu": "100m", "memory": "64Mi"}},
+        "securityContext": container_security_context(),
+        "volumeMounts": [{"name": "kms-plugin-source", "mountPath": PLUGIN_SOURCE_DIR, "readOnly": True},
+                         {"name": "plugins", "mountPath": plugins}],
+    }
+    directory: Volume = ({"name": "plugins", "emptyDir": {"sizeLimit": "256Mi"}},
+                         {"name": "plugins", "mountPath": plugins, "readOnly": True})
+    source = {"name": "kms-plugin-source", "image": {"reference": image, "pullPolicy": "IfNotPresent"}}
+    return init, [directory], source
+
+
+def _pre_stop(layout: ClusterLayout) -> dict[str, Any]:
+    """A short pause before SIGTERM so endpoints drain: Kubernetes' own sleep action
+    (1.30+) needs no shell in the image."""
+    if layout.kubernetes_minor >= (1, 30):
+        return {"sleep": {"seconds": 5}}
+    return {"exec": {"command": ["/bin/sh", "-c", "sleep 5"]}}
+
+
+def _container(layout: ClusterLayout, cluster: ClusterConfig, env: list[dict[str, Any]],
+               mounts: list[dict[str, Any]]) -> dict[str, Any]:
+    """The server container: hardened, with readiness and liveness probes."""
+    probe_port = {"port": API_PORT, "scheme": layout.scheme.upper()}
+    return {
+        "name": "openbao" if layout.target.is_openbao else "vault",
+        "image": image_reference(cluster),
+        "imagePullPolicy": cluster.image.pull_policy,
+        "command": [layout.target.binary],
+        "args": ["server", f"-config={layout.paths.config}/{SERVER_CONFIG_FILE}"],
         "env": env,
         "ports": [
             {"name": layout.scheme, "containerPort": API_PORT, "protocol": "TCP"},
@@ -187,13 +233,14 @@ def _container(layout: ClusterLayout, cluster: ClusterConfig, env: list[dict[str
             "successThreshold": 1,
         },
         "livenessProbe": {
-            "httpGet": {"path": health_path(liveness=True), **probe_port},
+            "httpGet": {"path": health_path(liveness=True, ha_unhealthy_code=layout.target.ha_unhealthy_code),
+                        **probe_port},
             "initialDelaySeconds": 60,
             "periodSeconds": 10,
             "timeoutSeconds": 3,
             "failureThreshold": 3,
         },
-        "lifecycle": {"preStop": {"exec": {"command": ["/bin/sh", "-c", "sleep 5"]}}},
+        "lifecycle": {"preStop": _pre_stop(layout)},
         "securityContext": container_security_context(),
         "volumeMounts": mounts,
     }

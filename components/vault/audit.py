@@ -1,4 +1,5 @@
-"""Audit devices: file (on the audit volume, or stdout), socket."""
+"""Audit devices: file (on the audit volume, or stdout), socket — through the API on Vault;
+OpenBao declares them in its server configuration (components/kubernetes/server_config.py)."""
 
 from __future__ import annotations
 
@@ -9,29 +10,18 @@ from components.vault.scope import Scope
 from components.config.vault.spec import AuditDeviceSpec
 
 
-def device_options(spec: AuditDeviceSpec) -> dict[str, str]:
-    """The device's options as Vault takes them (strings)."""
-    options = {
-        "hmac_accessor": str(spec.hmac_accessor).lower(),
-        "log_raw": str(spec.log_raw).lower(),
-        "format": spec.format,
-    }
-    if spec.type == "file":
-        options.update(file_path=spec.file_path or "", mode="0600")
-    elif spec.type == "socket":
-        options.update(address=spec.address or "", socket_type=spec.socket_type)
-    else:
-        options.update(facility=spec.facility, tag=spec.tag)
-    return options
-
-
-def declare_audit_devices(scope: Scope, specs: tuple[AuditDeviceSpec, ...]) -> list[vault.Audit]:
+def declare_audit_devices(scope: Scope, specs: tuple[AuditDeviceSpec, ...], in_server_config: bool = False
+                          ) -> list[vault.Audit]:
+    """The audit devices through the API; none when the server declares them in its own
+    configuration (OpenBao), where they exist before any request is served."""
     if len(specs) == 1:
         pulumi.log.warn(
             "only one audit device is declared: Vault stops answering requests when every audit "
             "device fails; declare a second one (for example a file device on stdout, or a socket device)",
             resource=scope.parent,
         )
+    if in_server_config:
+        return []
     return [
         vault.Audit(
             scope.resource_name("audit", spec.path),
@@ -39,7 +29,7 @@ def declare_audit_devices(scope: Scope, specs: tuple[AuditDeviceSpec, ...]) -> l
             path=spec.path,
             description=spec.description or None,
             local=spec.local,
-            options=device_options(spec),
+            options=spec.options(),
             opts=scope.opts(),
         )
         for spec in specs

@@ -35,13 +35,17 @@ class VaultConfigurationArgs:
     """The validated ``vault`` configuration of the stack."""
     policies: list[PolicyFile] = field(default_factory=list)
     """The stack's policies, parsed and checked; none when omitted."""
+    audit_in_server_config: bool = False
+    """The server declares the audit devices in its configuration (OpenBao): none through the API."""
 
     @classmethod
     def from_config(cls, config: StackConfig, stack: str, provider: pulumi.ProviderResource) -> "VaultConfigurationArgs":
         """Args for the stack's ``vault`` section, with the policy files it selects."""
         vault = config.vault
-        policies, _ = policy_files.load(vault.policies.include, vault.policies.exclude, config.environment, stack)
-        return cls(provider=provider, spec=vault, policies=policies)
+        policies, _ = policy_files.load(vault.policies.include, vault.policies.exclude, config.environment, stack,
+                                        dialect=config.cluster.target.policy_dialect)
+        return cls(provider=provider, spec=vault, policies=policies,
+                   audit_in_server_config=config.cluster.target.audit_in_config)
 
 
 class VaultConfiguration(pulumi.ComponentResource):
@@ -53,7 +57,7 @@ class VaultConfiguration(pulumi.ComponentResource):
         spec = args.spec
         scope = Scope(name=name, parent=self, provider=args.provider)
         declare_namespaces(scope, spec.namespaces)
-        audit = declare_audit_devices(scope, spec.audit_devices)
+        audit = declare_audit_devices(scope, spec.audit_devices, args.audit_in_server_config)
         scope.baseline = list(audit)
         policies = declare_policies(scope, args.policies, spec)
         mounts = declare_auth_methods(scope, spec.auth_methods)

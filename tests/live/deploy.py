@@ -99,6 +99,7 @@ def boot(plan: Plan, workdir: Path, binary: Path, ca: TestCA, replicas: int = 1,
     """``replicas`` nodes from the plan's rendered server configuration, started; the first
     one initialised (and unsealed with Shamir), the others joined."""
     rendered = rendered_server_config(plan)
+    target = plan.config.cluster.target
     awskms = 'seal "awskms"' in rendered
     key_id = moto.client("kms").create_key(Description=f"{plan.stack} seal")["KeyMetadata"]["KeyId"] if awskms else None
     ports = [(free_port(), free_port()) for _ in range(replicas)]
@@ -108,11 +109,12 @@ def boot(plan: Plan, workdir: Path, binary: Path, ca: TestCA, replicas: int = 1,
         name = f"{plan.stack}-{index}"
         certificate = ca.issue(name, (LEADER_TLS_NAME, "localhost"))
         node = Node(name, api, cluster, workdir / name / "data", certificate.cert, certificate.key, certificate.ca,
-                    peers if replicas > 1 else (), moto.address if awskms else None, key_id)
+                    peers if replicas > 1 else (), moto.address if awskms else None, key_id, free_port())
         node.data_dir.mkdir(parents=True, exist_ok=True)
-        text, applied = for_loopback(rendered, node)
-        env = pod_environment(node, storage.connection_url if storage else None)
-        nodes.append(BaoNode(binary, workdir / name, name, text, env, api, cluster, ca.path))
+        text, applied = for_loopback(rendered, node, target.is_openbao)
+        env = pod_environment(node, storage.connection_url if storage else None, target.env_prefix)
+        nodes.append(BaoNode(binary, workdir / name, name, text, env, api, cluster, ca.path,
+                             break_glass_port=node.break_glass_port))
     started = Cluster(plan.stack, nodes, "", [], awskms, applied, ca.path)
     try:
         for node in nodes:
@@ -161,14 +163,27 @@ class Deployment:
     def drift(self, token: Optional[str] = None, ignore: tuple = ()):
         """``vault-platform drift``'s report for this deployment (root token by default)."""
         connection = Connection(self.cluster.leader.address, token or self.cluster.root, str(self.cluster.ca))
+        vault, target = self.plan.config.vault, self.plan.config.cluster.target
+        in_config = tuple(_on_this_node(device, target.root, self.cluster.leader.workdir)
+                          for device in vault.audit_devices) if target.audit_in_config else ()
         return drift.detect(lambda namespace: VaultReader(replace(connection, namespace=namespace)),
-                            self.declared(), self.plan.stack, ignore, connection.address)
+                            self.declared(), self.plan.stack, ignore, connection.address,
+                            audit_devices_in_config=in_config)
 
     def write_plan(self, folder: Path) -> Path:
         """A plan directory holding :meth:`declared` as ``resources.json`` (for ``drift --plan``)."""
         folder.mkdir(parents=True, exist_ok=True)
         (folder / "resources.json").write_text(json.dumps(self.declared(), indent=2), encoding="utf-8")
         return folder
+
+
+def _on_this_node(device, root: str, workdir: Path):
+    """A config-declared audit device as the live tier rewrote it (LEAVING_KUBERNETES):
+    its file in the node's directory instead of the audit volume."""
+    path = device.file_path or ""
+    if path.startswith(f"{root}/audit/"):
+        return device.model_copy(update={"file_path": f"{workdir}/{path.rsplit('/', 1)[-1]}"})
+    return device
 
 
 def apply(plan: Plan, cluster: Cluster, surroundings: Surroundings, token: Optional[str] = None) -> Deployment:

@@ -23,7 +23,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from components.config.units import ttl_seconds
-from tests.conftest import STACKS
+from tests.conftest import EXAMPLE_STACKS, STACKS
 from tests.databases import EXPECTED, analytics_database, assert_exact_grants
 from tests.live.applier import HANDLERS, KNOWN_SERVER_DIFFERENCES
 from tests.live.deploy import apply, boot, surroundings
@@ -33,7 +33,7 @@ CONFIGURED = ("dev", "staging", "production")
 
 
 def test_the_applier_knows_every_vault_type_the_program_emits(stack_plan):
-    emitted = {r.type for stack in (*STACKS, "postgresql") for r in stack_plan(stack).resources()
+    emitted = {r.type for stack in (*STACKS, *EXAMPLE_STACKS) for r in stack_plan(stack).resources()
                if r.type.startswith("vault:")}
     assert emitted, "the stacks configure Vault"
     assert not emitted - set(HANDLERS), f"teach the applier {sorted(emitted - set(HANDLERS))}"

@@ -20,3 +20,12 @@ def variant(edit: Callable[[dict], None], stack: str = "dev") -> Plan:
     config = schema.load(raw, f"Pulumi.{stack}.yaml (variant)", stack)
     monitor, outputs, warnings = run_program(PROJECT, stack, raw)
     return Plan(stack, f"Pulumi.{stack}.yaml", config, list(monitor.registrations), outputs, warnings)
+
+
+def stack_variant(stack: str, edit: Callable[[dict], None]) -> Plan:
+    """``stack`` with ``edit(raw_stack_config)`` applied to its whole configuration."""
+    raw = copy.deepcopy(stack_raw(stack))
+    edit(raw)
+    config = schema.load(raw, f"Pulumi.{stack}.yaml (variant)", stack)
+    monitor, outputs, warnings = run_program(PROJECT, stack, raw)
+    return Plan(stack, f"Pulumi.{stack}.yaml", config, list(monitor.registrations), outputs, warnings)

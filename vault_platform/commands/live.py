@@ -49,7 +49,9 @@ def cmd_drift(args: argparse.Namespace) -> int:
         connection = Connection.from_environment(args.address, config.vault.address)
         report = drift.detect(lambda namespace: VaultReader(replace(connection, namespace=namespace)),
                               registrations, stack, ignore, connection.address, args.concurrency,
-                              outside_mounts=config.vault.secret_mounts)
+                              outside_mounts=config.vault.secret_mounts,
+                              audit_devices_in_config=config.vault.audit_devices
+                              if config.cluster.target.audit_in_config else ())
     except drift.UnknownResource as error:
         return fail(str(error))
     except LiveError as error:

@@ -60,7 +60,8 @@ def cmd_check(args: argparse.Namespace) -> int:
     if isinstance(result, int):
         return result
     plan, target = result
-    report = check_plan_dir(target, plan.config.kubernetes.version)
+    report = check_plan_dir(target, plan.config.kubernetes.version,
+                            dialect=plan.config.cluster.target.policy_dialect)
     print_check_report(plan.stack, report)
     return EXIT_OK if report.ok else EXIT_FAILED
 

@@ -6,6 +6,8 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from components.config.targets import DEFAULT_TARGET
+from vault_platform.acl import DIALECTS
 from vault_platform.commands.common import EXIT_FAILED, EXIT_OK, fail
 from vault_platform.project import project_dir, use_project
 
@@ -27,7 +29,7 @@ def cmd_policy_lint(args: argparse.Namespace) -> int:
     from vault_platform.policy.report import lint_files, lint_stack
 
     project = use_project(project_dir())
-    lints = lint_stack(project, args.stack) if args.stack else lint_files(project)
+    lints = lint_stack(project, args.stack) if args.stack else lint_files(project, args.dialect)
     for lint in lints:
         print(lint.render())
     failing = [lint for lint in lints if lint.severity == "error"]
@@ -44,5 +46,9 @@ def register(commands: Any) -> None:
     policy_test.add_argument("-v", "--verbose", action="store_true", help="show every check, not only failures")
     policy_test.set_defaults(func=cmd_policy_test)
     policy_lint = policy.add_parser("lint", help="lint policies/*.hcl (with --stack: as that stack loads them)")
-    policy_lint.add_argument("--stack", help="lint the stack's selection, with its roles and groups (VP005)")
+    policy_lint.add_argument("--stack", help="lint the stack's selection, with its roles and groups (VP005), in "
+                             "the dialect of the stack's server")
+    policy_lint.add_argument("--dialect", choices=sorted(DIALECTS), default=DEFAULT_TARGET.policy_dialect,
+                             help="without --stack: the server dialect to lint in (default: that of the default "
+                             "server, %(default)s)")
     policy_lint.set_defaults(func=cmd_policy_lint)

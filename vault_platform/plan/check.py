@@ -25,6 +25,7 @@ import hcl2
 import kubernetes_validate
 
 from components.config.inputs import files
+from components.config.targets import DEFAULT_TARGET
 
 
 @dataclass
@@ -160,33 +161,36 @@ def validate_hcl(directory: Path, report: CheckReport) -> None:
     report.counts["HCL files parsed"] = parsed
 
 
-def validate_policies(directory: Path, report: CheckReport) -> None:
-    """Every rendered Vault policy parses with Vault's rules (keys, capabilities, TTLs)."""
+def validate_policies(directory: Path, report: CheckReport, dialect: str) -> None:
+    """Every rendered policy parses with the rules of the stack's server (``dialect``:
+    keys, capabilities, TTLs) and passes the lints."""
     from vault_acl import PolicyParseError, parse_policy
     from vault_platform.policy.lints import lint_policy
 
     checked = 0
     for path in sorted((directory / "policies").glob("*.hcl")):
         try:
-            policy = parse_policy(files.read_text(path, files.POLICY_FILE_LIMIT), path.stem)
+            policy = parse_policy(files.read_text(path, files.POLICY_FILE_LIMIT), path.stem, dialect=dialect)
             checked += 1
         except PolicyParseError as error:
             report.errors.append(Finding("policy", f"policies/{path.name}", str(error)))
             continue
-        for lint in lint_policy(policy, f"policies/{path.name}"):
+        for lint in lint_policy(policy, f"policies/{path.name}", dialect):
             finding = Finding("lint", f"policies/{path.name}", lint.render())
             (report.errors if lint.severity == "error" else report.notes).append(finding)
     report.counts["Vault policies parsed"] = checked
 
 
-def check_plan_dir(plan_dir: Path, kubernetes_version: str, checkov: bool = True) -> CheckReport:
-    """Validate every artifact of the plan in ``plan_dir``."""
+def check_plan_dir(plan_dir: Path, kubernetes_version: str, checkov: bool = True,
+                   dialect: str = DEFAULT_TARGET.policy_dialect) -> CheckReport:
+    """Validate every artifact of the plan in ``plan_dir`` (policies in the ``dialect`` of
+    the stack's server)."""
     report = CheckReport()
     validate_kubernetes(plan_dir / "kubernetes", kubernetes_version, report)
     if checkov:
         validate_checkov(plan_dir / "kubernetes", report)
     validate_hcl(plan_dir / "vault", report)
-    validate_policies(plan_dir / "vault", report)
+    validate_policies(plan_dir / "vault", report, dialect)
     return report
 
 

@@ -18,7 +18,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping, Optional, Sequence
 
-from vault_acl import ACL, Policy
+from vault_acl import ACL, DEFAULT_DIALECT, Policy
 from vault_platform.policy.lints import probe_path
 
 
@@ -58,7 +58,7 @@ def identities_of(vault_spec: Any) -> dict[str, list[str]]:
 
 
 def build(stack: str, policies: Mapping[str, Policy], identities: Mapping[str, Sequence[str]],
-          extra_paths: Iterable[str] = ()) -> Matrix:
+          extra_paths: Iterable[str] = (), dialect: str = DEFAULT_DIALECT) -> Matrix:
     """Evaluate every identity on every path. Cells stay sparse: a path none of an
     identity's rules can match is not evaluated (its answer is ``deny``) — an index of the
     probe paths finds, per rule, the paths it may match."""
@@ -68,7 +68,7 @@ def build(stack: str, policies: Mapping[str, Policy], identities: Mapping[str, S
     matrix = Matrix(stack, sorted(identities), paths, policies={i: list(n) for i, n in sorted(identities.items())})
     for identity in matrix.identities:
         held = [policies[n] for n in identities[identity] if n in policies]
-        acl = ACL(held)
+        acl = ACL(held, dialect=dialect)
         row: dict[str, list[str]] = {}
         for index in _candidates(held, keys):
             probe, path = probes[index]

@@ -24,7 +24,7 @@ import re
 from dataclasses import dataclass
 from typing import Iterable, Mapping, Optional, Sequence
 
-from vault_acl import ACL, CAPABILITIES, DENY, PathRule, Policy
+from vault_acl import ACL, CAPABILITIES, DEFAULT_DIALECT, DENY, PathRule, Policy
 
 WRITE = {"create", "update", "delete", "patch"}
 
@@ -101,12 +101,12 @@ def _granted(acl: ACL, path: str) -> set[str]:
     return set() if capabilities == {"deny"} else capabilities
 
 
-def lint_policy(policy: Policy, file: str) -> list[Lint]:
-    """Lints that need only the policy itself."""
+def lint_policy(policy: Policy, file: str, dialect: str = DEFAULT_DIALECT) -> list[Lint]:
+    """Lints that need only the policy itself, in the ``dialect`` of the stack's server."""
     lints: list[Lint] = []
     name = policy.name
     privileged = is_privileged(policy)
-    acl = ACL([policy])
+    acl = ACL([policy], dialect=dialect)
 
     def add(lint_id: str, severity: str, line: Optional[int], message: str) -> None:
         lints.append(Lint(lint_id, severity, name, file, line, message))
@@ -170,7 +170,7 @@ def lint_policy(policy: Policy, file: str) -> list[Lint]:
         for path, (rule, whats) in escalations.items():
             add("VP003", "error", rule.line,
                 f'path "{path}" lets holders {"; ".join(whats)}: a privilege escalation')
-    lints += _dead_rules(policy, file)
+    lints += _dead_rules(policy, file, dialect)
     return _unique(lints)
 
 
@@ -182,7 +182,7 @@ def _policies_restricted(rule: PathRule) -> bool:
     return "policies" in allowed and bool(allowed["policies"]) and "*" not in allowed.get("policies", [])
 
 
-def _dead_rules(policy: Policy, file: str) -> list[Lint]:
+def _dead_rules(policy: Policy, file: str, dialect: str = DEFAULT_DIALECT) -> list[Lint]:
     lints = []
     by_path: dict[str, list[PathRule]] = {}
     for rule in policy.rules:
@@ -195,7 +195,7 @@ def _dead_rules(policy: Policy, file: str) -> list[Lint]:
                     lints.append(Lint("VP004", "warning", policy.name, file, rule.line,
                                       f'path "{path}": its grants never apply, the block at line '
                                       f"{denies[0].line} denies the same path"))
-    acl = ACL([policy])
+    acl = ACL([policy], dialect=dialect)
     for rule in policy.rules:
         if rule.capabilities & DENY or rule.kind == "exact":
             continue
@@ -212,7 +212,8 @@ def _dead_rules(policy: Policy, file: str) -> list[Lint]:
 
 
 def lint_identities(
-    policies: Mapping[str, Policy], files: Mapping[str, str], identities: Mapping[str, Sequence[str]]
+    policies: Mapping[str, Policy], files: Mapping[str, str], identities: Mapping[str, Sequence[str]],
+    dialect: str = DEFAULT_DIALECT,
 ) -> list[Lint]:
     """VP005: for each identity (role or group) holding several policies, a capability one
     grants and another denies on the same path."""
@@ -221,16 +222,18 @@ def lint_identities(
         held = [policies[n] for n in names if n in policies]
         if len(held) < 2:
             continue
-        combined = ACL(held)
+        combined = ACL(held, dialect=dialect)
         for policy in held:
-            alone = ACL([policy])
+            alone = ACL([policy], dialect=dialect)
             for rule in policy.rules:
                 if rule.capabilities & DENY:
                     continue
                 probe = probe_path(rule.path)
                 if _granted(alone, probe) and combined.capabilities(probe) == ["deny"]:
-                    denier = next((p.name for p in held if p is not policy and ACL([p]).capabilities(probe) == ["deny"]
-                                   and (r := ACL([p]).rule_for("read", probe)) is not None and r.capabilities & DENY),
+                    denier = next((p.name for p in held if p is not policy
+                                   and ACL([p], dialect=dialect).capabilities(probe) == ["deny"]
+                                   and (r := ACL([p], dialect=dialect).rule_for("read", probe)) is not None
+                                   and r.capabilities & DENY),
                                   "another policy")
                     lints.append(Lint("VP005", "warning", policy.name, files.get(policy.name, policy.name), rule.line,
                                       f'{identity}: "{policy.name}" grants {", ".join(rule.capability_names)} on '

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any, Optional
 
 from components.config.inputs import files
-from vault_acl import ACL, CAPABILITIES, OPERATIONS, Policy
+from vault_acl import ACL, CAPABILITIES, DEFAULT_DIALECT, OPERATIONS, Policy
 
 ENVIRONMENTS = ("dev", "staging", "production")
 _FILE_KEYS = {"description", "policies", "role", "group", "environments", "cases"}
@@ -54,6 +54,8 @@ class Environment:
     """The policies and identities of one environment's stack."""
 
     policies: dict[str, Policy]
+    dialect: str = DEFAULT_DIALECT
+    """The policy dialect of the environment's server."""
     roles: dict[str, list[str]] = field(default_factory=dict)
     """``mount/name`` -> token policies."""
     groups: dict[str, list[str]] = field(default_factory=dict)
@@ -66,13 +68,16 @@ def load_environment(project: Path, environment: str) -> Environment:
     stack_file = project / f"Pulumi.{environment}.yaml"
     config = schema.load_stack_file(stack_file)
     vault = config.vault
+    dialect = config.cluster.target.policy_dialect
     loaded, problems = policy_files.load(
-        vault.policies.include, vault.policies.exclude, environment, environment, folder=project / "policies"
+        vault.policies.include, vault.policies.exclude, environment, environment, folder=project / "policies",
+        dialect=dialect,
     )
     if problems:
         raise PolicyTestError(f"{stack_file.name}: policies do not load: {problems[0].message}")
     return Environment(
         policies={p.name: p.policy for p in loaded},
+        dialect=dialect,
         roles={f"{r.mount}/{r.name}": list(r.token_policies) for r in vault.roles},
         groups={g.name: list(g.policies) for g in vault.groups},
     )
@@ -140,7 +145,7 @@ def run_file(path: Path, project: Path, environments: Optional[dict[str, Environ
             results.append(Result(file, environment, "-", "policies", False,
                                   f"not loaded in Pulumi.{environment}.yaml: {', '.join(missing)}"))
             continue
-        acl = ACL(env.policies[n] for n in names if n in env.policies)
+        acl = ACL((env.policies[n] for n in names if n in env.policies), dialect=env.dialect)
         for case in spec.get("cases") or []:
             target = str(case["path"]).replace("[[environment]]", environment)
             granted = set(acl.capabilities(target)) - {"deny"}

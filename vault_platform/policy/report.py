@@ -10,14 +10,16 @@ from vault_platform.policy import access, lints
 from vault_acl import parse_policy
 
 
-def lint_files(project: Path) -> list[lints.Lint]:
-    """Every ``policies/*.hcl`` on its own (stack variables filled with placeholders)."""
+def lint_files(project: Path, dialect: str) -> list[lints.Lint]:
+    """Every ``policies/*.hcl`` on its own (stack variables filled with placeholders), in
+    ``dialect``."""
     from components.config.inputs import policy_files
 
-    loaded, problems = policy_files.load(("*",), (), "environment", "stack", folder=project / "policies")
+    loaded, problems = policy_files.load(("*",), (), "environment", "stack", folder=project / "policies",
+                                         dialect=dialect)
     found = [lints.Lint("VP000", "error", p.file, p.file, p.line, p.message) for p in problems]
     for file in loaded:
-        found += lints.lint_policy(file.policy, f"policies/{file.name}.hcl")
+        found += lints.lint_policy(file.policy, f"policies/{file.name}.hcl", dialect)
     return found
 
 
@@ -30,14 +32,15 @@ def lint_stack(project: Path, stack: str) -> list[lints.Lint]:
     config = schema.load_stack_file(stack_file(project, stack))
     spec = config.vault
     name = schema.stack_name_of(stack_file(project, stack))
+    dialect = config.cluster.target.policy_dialect
     loaded, _ = policy_files.load(spec.policies.include, spec.policies.exclude, config.environment, name,
-                                  folder=project / "policies")
+                                  folder=project / "policies", dialect=dialect)
     found = []
     for file in loaded:
-        found += lints.lint_policy(file.policy, f"policies/{file.name}.hcl")
+        found += lints.lint_policy(file.policy, f"policies/{file.name}.hcl", dialect)
     found += lints.lint_identities({f.name: f.policy for f in loaded},
                                    {f.name: f"policies/{f.name}.hcl" for f in loaded},
-                                   access.identities_of(spec))
+                                   access.identities_of(spec), dialect)
     return sorted(set(found), key=lambda l: (l.file, l.line or 0, l.id))
 
 
@@ -46,7 +49,9 @@ def matrix_of_plan(plan) -> Optional[access.Matrix]:
     registered = plan.of_type("vault:index/policy:Policy")
     if not plan.config.vault.configure:
         return None
-    policies = {r.inputs["name"]: parse_policy(r.inputs["policy"], r.inputs["name"]) for r in registered}
+    dialect = plan.config.cluster.target.policy_dialect
+    policies = {r.inputs["name"]: parse_policy(r.inputs["policy"], r.inputs["name"], dialect=dialect)
+                for r in registered}
     mounts = [f"{r.inputs['path']}/" for r in plan.resources()
               if r.type in ("vault:index/mount:Mount", "vault:kv/secretBackendV2:SecretBackendV2") and "path" in r.inputs]
-    return access.build(plan.stack, policies, access.identities_of(plan.config.vault), mounts)
+    return access.build(plan.stack, policies, access.identities_of(plan.config.vault), mounts, dialect)

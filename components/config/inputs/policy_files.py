@@ -17,7 +17,7 @@ from typing import Optional
 
 from components.config.base import PROJECT_DIR
 from components.config.inputs import files
-from vault_acl import Policy, PolicyParseError, parse_policy
+from vault_acl import DEFAULT_DIALECT, Policy, PolicyParseError, dialect as get_dialect, parse_policy
 
 POLICY_DIR = PROJECT_DIR / "policies"
 VARIABLE = re.compile(r"\[\[\s*([A-Za-z_][A-Za-z0-9_]*)\s*\]\]")
@@ -42,10 +42,10 @@ class PolicyProblem:
 
 
 @functools.lru_cache(maxsize=512)
-def _parse(text: str, name: str) -> Policy:
+def _parse(text: str, name: str, dialect: str) -> Policy:
     """Parsing is pure: the configuration check and the program share one parse per text.
     (An ACL copies the rules it merges, so sharing the parsed policy is safe.)"""
-    return parse_policy(text, name)
+    return parse_policy(text, name, dialect=dialect)
 
 
 def render_variables(text: str, variables: dict[str, str]) -> tuple[str, list[tuple[int, str]]]:
@@ -85,10 +85,13 @@ def load(
     environment: str,
     stack: str,
     folder: Path = POLICY_DIR,
+    dialect: str = DEFAULT_DIALECT,
 ) -> tuple[list[PolicyFile], list[PolicyProblem]]:
-    """The stack's policies, parsed; and every problem found (none registered then). Each
-    file is read safely (:mod:`components.config.inputs.files`): a directory, FIFO, oversized
-    or non-UTF-8 file, or a symbolic link out of the repository is a problem, not a hang."""
+    """The stack's policies, parsed in the ``dialect`` of the server the stack deploys; and
+    every problem found (none registered then). Each file is read safely
+    (:mod:`components.config.inputs.files`): a directory, FIFO, oversized or non-UTF-8 file,
+    or a symbolic link out of the repository is a problem, not a hang."""
+    built_in = BUILT_IN | get_dialect(dialect).built_in_policies
     names, missing = select(include, exclude, folder)
     root = PROJECT_DIR if folder == POLICY_DIR else folder.resolve().parent
     problems = [PolicyProblem("vault.policies.include", None, f"`{p}` matches no file policies/<name>.hcl")
@@ -98,8 +101,9 @@ def load(
     for name in names:
         path = folder / f"{name}.hcl"
         shown = f"policies/{path.name}"
-        if name in BUILT_IN:
-            problems.append(PolicyProblem(shown, None, f"`{name}` is a built-in policy name; rename the file"))
+        if name in built_in:
+            problems.append(PolicyProblem(shown, None, f"`{name}` is a built-in policy name of the server "
+                                                       f"({dialect}); rename the file"))
             continue
         if not NAME.match(name):
             problems.append(PolicyProblem(shown, None, "policy names are lowercase letters, digits, - and _"))
@@ -114,7 +118,7 @@ def load(
             problems.append(PolicyProblem(shown, line, f"unknown stack variable [[{variable}]] "
                                                        f"(allowed: {', '.join(sorted(variables))})"))
         try:
-            policy = _parse(text, name)
+            policy = _parse(text, name, dialect)
         except PolicyParseError as error:
             message = str(error).split(": ", 1)[1] if ": " in str(error) else str(error)
             problems.append(PolicyProblem(shown, error.line, message.rsplit(" (line", 1)[0]))

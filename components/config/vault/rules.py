@@ -10,6 +10,7 @@ from typing import Callable, Optional
 
 from components.config.base import repeated, ttl_order
 from components.config.problems import Problem
+from components.config.targets import DEFAULT_TARGET, Target
 from components.config.vault.engine_rules import engine_problems
 from components.config.vault.spec import ALL_ROLE_FIELDS, ROLE_FIELDS, AuthMethodSpec, GroupSpec, RoleSpec, VaultSpec
 
@@ -17,8 +18,10 @@ Add = Callable[[Problem], None]
 Mounts = dict[tuple[Optional[str], str], AuthMethodSpec]
 
 
-def cross_reference_problems(vault: VaultSpec, environment: str, policy_names: set[str]) -> list[Problem]:
-    """Rules across items. ``policy_names``: the policies this stack loads."""
+def cross_reference_problems(vault: VaultSpec, environment: str, policy_names: set[str],
+                             target: Target = DEFAULT_TARGET) -> list[Problem]:
+    """Rules across items. ``policy_names``: the policies this stack loads; ``target``: the
+    server the stack deploys (what it lacks is refused)."""
     issues: list[Problem] = []
     add = issues.append
     known_policies = policy_names | {"default"}
@@ -37,8 +40,9 @@ def cross_reference_problems(vault: VaultSpec, environment: str, policy_names: s
                             "names a policy that does not exist (policies/<name>.hcl loaded by this stack, or default)",
                             policy))
 
-    _namespace_problems(add, vault)
-    _audit_problems(add, vault, environment)
+    _namespace_problems(add, vault, target)
+    _target_problems(add, vault, target)
+    _audit_problems(add, vault, environment, target)
     mounts = _auth_method_problems(add, vault, environment, check_namespace)
     for index, role in repeated(vault.roles, lambda r: (r.namespace, r.mount, r.name)):
         add(Problem(f"vault.roles[{index}].name", f"duplicate role on mount {role.mount}", role.name))
@@ -46,7 +50,8 @@ def cross_reference_problems(vault: VaultSpec, environment: str, policy_names: s
         _role_problems(add, f"vault.roles[{index}]", role, mounts, check_policies)
     _group_problems(add, vault, mounts, check_namespace, check_policies)
     issues += engine_problems(vault.secret_engines, vault.quotas, vault.password_policies, environment,
-                              vault.edition == "enterprise", set(mounts), check_namespace)
+                              vault.edition == "enterprise" or not target.namespaces_need_enterprise, set(mounts),
+                              check_namespace)
     _drift_problems(add, vault, check_namespace)
     engine_paths = {engine.path for engine in vault.secret_engines}
     for index, path in enumerate(vault.secret_mounts):
@@ -68,9 +73,32 @@ def _drift_problems(add: Add, vault: VaultSpec, check_namespace: Callable[[str, 
         add(Problem(f"vault.drift.ignore[{index}]", "duplicate exception", rule.path))
 
 
-def _namespace_problems(add: Add, vault: VaultSpec) -> None:
+def _target_problems(add: Add, vault: VaultSpec, target: Target) -> None:
+    """What the stack asks of its server that the server does not ship."""
+    for index, method in enumerate(vault.auth_methods):
+        missing = target.missing_auth_method(method.type)
+        if missing:
+            add(Problem(f"vault.auth_methods[{index}].type", f"{missing}; {target.label} ships kubernetes, approle, "
+                        "jwt, oidc, cert and userpass", method.type))
+    for index, engine in enumerate(vault.secret_engines):
+        missing = target.missing_secret_engine(engine.type)
+        if missing:
+            add(Problem(f"vault.secret_engines[{index}].type", f"{missing}; allowed on {target.label}: kv-v2, "
+                        "database, pki, transit", engine.type))
+        for number, connection in enumerate(engine.database.connections if engine.database else ()):
+            missing = target.missing_database_plugin(connection.plugin)
+            if missing:
+                add(Problem(f"vault.secret_engines[{index}].database.connections[{number}].plugin",
+                            f"{missing}; allowed on {target.label}: postgresql, mysql", connection.plugin))
+    for index, quota in enumerate(vault.quotas):
+        if quota.type == "lease-count" and not target.lease_count_quotas:
+            add(Problem(f"vault.quotas[{index}].type", f"{target.label} has no lease-count quotas (a Vault "
+                        "Enterprise feature); allowed: rate-limit", quota.type))
+
+
+def _namespace_problems(add: Add, vault: VaultSpec, target: Target) -> None:
     namespaces = {ns.path for ns in vault.namespaces}
-    if vault.namespaces and vault.edition == "community":
+    if vault.namespaces and vault.edition == "community" and target.namespaces_need_enterprise:
         add(Problem("vault.namespaces", "namespaces need Vault Enterprise; vault.edition is community "
                     "(allowed: set vault.edition to enterprise, or remove the namespaces)", has_value=False))
     for index, ns in enumerate(vault.namespaces):
@@ -81,7 +109,7 @@ def _namespace_problems(add: Add, vault: VaultSpec) -> None:
         add(Problem(f"vault.namespaces[{index}].path", "duplicate namespace", ns.path))
 
 
-def _audit_problems(add: Add, vault: VaultSpec, environment: str) -> None:
+def _audit_problems(add: Add, vault: VaultSpec, environment: str, target: Target) -> None:
     dev = environment == "dev"
     if vault.configure and not dev and not vault.audit_devices:
         add(Problem("vault.audit_devices", f"{environment} must declare at least one audit device", has_value=False))
@@ -92,9 +120,10 @@ def _audit_problems(add: Add, vault: VaultSpec, environment: str) -> None:
         if device.type == "file":
             if device.file_path is None:
                 add(Problem(f"{where}.file_path", "required for a file audit device", has_value=False))
-            elif device.file_path != "stdout" and not re.fullmatch(r"/vault/audit/[A-Za-z0-9_.-]+", device.file_path):
-                add(Problem(f"{where}.file_path", "must be a file on the audit volume (/vault/audit/<name>) or stdout",
-                            device.file_path))
+            elif device.file_path != "stdout" and not re.fullmatch(
+                    rf"{re.escape(target.root)}/audit/[A-Za-z0-9_.-]+", device.file_path):
+                add(Problem(f"{where}.file_path", f"must be a file on the audit volume ({target.root}/audit/<name>) "
+                            "or stdout", device.file_path))
         if device.type == "syslog":
             add(Problem(f"{where}.type", "the Vault pod has no syslog socket (/dev/log): Vault refuses the device, and "
                         "as everything waits for the audit devices nothing would be configured; allowed: file (a file "

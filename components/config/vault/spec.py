@@ -50,7 +50,8 @@ class AuditDeviceSpec(Model):
     description: StrictStr = Field("", description="Description.")
     local: StrictBool = Field(False, description="Keep it out of replication (Enterprise).")
     file_path: Optional[StrictStr] = Field(
-        None, description="type `file`: a file on the audit volume (`/vault/audit/...`) or `stdout`."
+        None, description="type `file`: a file on the audit volume (`/vault/audit/...`; `/openbao/audit/...` with "
+        "OpenBao) or `stdout`."
     )
     address: Optional[StrictStr] = Field(None, description="type `socket`: `host:port` of the collector.")
     socket_type: Literal["tcp", "udp", "unix"] = Field("tcp", description="type `socket`: transport.")
@@ -59,6 +60,19 @@ class AuditDeviceSpec(Model):
     hmac_accessor: StrictBool = Field(True, description="HMAC token accessors in the log.")
     log_raw: StrictBool = Field(False, description="Log secrets in plain text; dev only.")
     format: Literal["json", "jsonx"] = Field("json", description="Entry format.")
+
+    def options(self) -> dict[str, str]:
+        """The device's options as the server takes them (strings), through the API or in
+        the server configuration."""
+        options = {"hmac_accessor": str(self.hmac_accessor).lower(), "log_raw": str(self.log_raw).lower(),
+                   "format": self.format}
+        if self.type == "file":
+            options.update(file_path=self.file_path or "", mode="0600")
+        elif self.type == "socket":
+            options.update(address=self.address or "", socket_type=self.socket_type)
+        else:
+            options.update(facility=self.facility, tag=self.tag)
+        return options
 
 
 class KubernetesAuthSpec(Model):

@@ -10,7 +10,7 @@ import json
 import pytest
 
 from components import config as schema
-from tests.conftest import STACKS, stack_raw, with_values
+from tests.conftest import EXAMPLE_STACKS, STACKS, stack_raw, with_values
 from vault_platform.cli import main
 from vault_platform.live.drift import IgnoreRule, render_json, render_markdown, render_table
 from vault_platform.live.drift import normalise as n
@@ -19,7 +19,7 @@ from vault_platform.live.drift.declared import NOT_COMPARED, UnknownResource, de
 from vault_platform.live.drift.reading import LiveState, Target, identify
 
 
-@pytest.mark.parametrize("stack", [*STACKS, "postgresql"])
+@pytest.mark.parametrize("stack", [*STACKS, *EXAMPLE_STACKS])
 def test_drift_knows_every_vault_resource_each_stack_declares(stack, stack_plan):
     registrations = [r.as_json() for r in stack_plan(stack).resources()]
     objects = declared_objects(registrations)

@@ -18,7 +18,8 @@ pytestmark = pytest.mark.slow
 def test_every_stack_passes_kubernetes_validate_checkov_and_hcl(stack_plan, tmp_path: Path, stack: str):
     plan = stack_plan(stack)
     artifacts.write(plan, tmp_path)
-    report = check_plan_dir(tmp_path, plan.config.kubernetes.version)
+    report = check_plan_dir(tmp_path, plan.config.kubernetes.version,
+                            dialect=plan.config.cluster.target.policy_dialect)
     assert report.ok, [f"{f.validator} {f.file}: {f.message}" for f in report.errors]
     custom = [f for f in report.notes if f.validator == "kubernetes-validate" and "custom resource" in f.message]
     assert report.counts["kubernetes objects validated"] + len(custom) == len(list((tmp_path / "kubernetes").glob("*.yaml")))
@@ -89,7 +90,7 @@ def test_a_policy_vault_would_refuse_fails_the_check(tmp_path: Path):
     (tmp_path / "policies").mkdir()
     (tmp_path / "policies" / "team.hcl").write_text('path "secret/*" {\n  capabilities = ["reed"]\n}\n')
     report = CheckReport()
-    validate_policies(tmp_path, report)
+    validate_policies(tmp_path, report, "vault-2.0")
     assert not report.ok and 'invalid capability "reed"' in report.errors[0].message
 
 
@@ -99,5 +100,5 @@ def test_an_error_level_lint_fails_the_check(tmp_path: Path):
     (tmp_path / "policies").mkdir()
     (tmp_path / "policies" / "team.hcl").write_text('path "sys/policies/acl/*" {\n  capabilities = ["update"]\n}\n')
     report = CheckReport()
-    validate_policies(tmp_path, report)
+    validate_policies(tmp_path, report, "vault-2.0")
     assert not report.ok and "VP001 error" in report.errors[0].message

@@ -18,7 +18,7 @@ from typing import Callable, Optional
 
 from vault_platform.live.client import VaultReader
 from vault_platform.live.drift.compare import IgnoreRule, compare
-from vault_platform.live.drift.declared import UnknownResource, declared_objects
+from vault_platform.live.drift.declared import UnknownResource, config_audit_devices, declared_objects
 from vault_platform.live.drift.declared import outside_mounts as declared_outside
 from vault_platform.live.drift.reading import read_live
 from vault_platform.live.drift.report import Finding, Report, render_json, render_markdown, render_table
@@ -29,10 +29,12 @@ __all__ = ["Finding", "IgnoreRule", "Report", "UnknownResource", "detect", "rend
 
 def detect(connect: Callable[[Optional[str]], VaultReader], registrations: list[dict], stack: str,
            ignore: tuple[IgnoreRule, ...] = (), address: Optional[str] = None, concurrency: int = 8,
-           outside_mounts: tuple[str, ...] = ()) -> Report:
+           outside_mounts: tuple[str, ...] = (), audit_devices_in_config: tuple = ()) -> Report:
     """Compare the server ``connect(namespace)`` reads with the plan's ``registrations``
-    (and the mounts ``vault.secret_mounts`` expects beside them)."""
-    declared = declared_objects(registrations) + declared_outside(outside_mounts)
+    (and the mounts ``vault.secret_mounts`` expects beside them, and the audit devices
+    an OpenBao server declares in its own configuration)."""
+    declared = (declared_objects(registrations) + declared_outside(outside_mounts)
+                + config_audit_devices(audit_devices_in_config))
     namespaces = [f"{item.namespace}/{item.path.rsplit('/', 1)[-1]}" if item.namespace else item.path.rsplit("/", 1)[-1]
                   for item in declared if item.object == "namespace"]
     state = read_live(connect, {(item.namespace, item.path): item.object for item in declared}, namespaces,

@@ -223,6 +223,14 @@ def outside_mounts(paths: tuple[str, ...]) -> list[Declared]:
     return [Declared("secret engine", None, f"sys/mounts/{path.strip('/')}", "vault.secret_mounts") for path in paths]
 
 
+def config_audit_devices(specs: tuple) -> list[Declared]:
+    """Audit devices the server declares in its own configuration (OpenBao): compared like
+    the ones the plan creates through the API."""
+    return [item for spec in specs for item in _audit(
+        {"name": "server.hcl"}, {"type": spec.type, "path": spec.path, "description": spec.description,
+                                 "local": spec.local, "options": spec.options()})]
+
+
 def plan_group_id(resource_name: str) -> str:
     """The id the offline plan gives a group (the planner's mocks): how its references look."""
     return str(uuid.uuid5(uuid.NAMESPACE_URL, resource_name))

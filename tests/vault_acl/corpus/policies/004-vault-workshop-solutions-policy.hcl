@@ -1,0 +1,7 @@
+path "/secret/data/*" {
+  capabilities = [ "create", "read", "update", "delete", "list" ]
+}
+
+path "/secret/metadata/*" {
+  capabilities = [ "create", "read", "update", "delete", "list" ]
+}

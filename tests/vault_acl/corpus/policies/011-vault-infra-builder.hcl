@@ -1,0 +1,3 @@
+path "secret/data/builder/*" {
+    capabilities = [ "read" ]
+}

@@ -1,0 +1,4 @@
+path "auth/kubernetes/+/config" {
+  capabilities = ["sudo", "update"]
+}
+

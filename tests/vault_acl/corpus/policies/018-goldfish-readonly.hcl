@@ -1,0 +1,11 @@
+path "secret/test/*" {
+  policy = "write"
+}
+
+path "secret/*" {
+  policy = "read"
+}
+
+path "secret/classified/*" {
+  capabilities = ["deny"]
+}

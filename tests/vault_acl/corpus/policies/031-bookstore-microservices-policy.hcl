@@ -1,0 +1,1 @@
+path "kv/data/gitea/ssh*" { capabilities = ["read"] }

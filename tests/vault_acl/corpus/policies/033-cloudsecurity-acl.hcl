@@ -1,0 +1,7 @@
+path "secret/*" {
+  policy = "write"
+}
+
+path "auth/token/lookup-self" {
+  policy = "read"
+}

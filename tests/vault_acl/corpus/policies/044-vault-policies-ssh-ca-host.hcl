@@ -1,0 +1,3 @@
+path "ssh-*/config/ca" {
+  policy = "read"
+}

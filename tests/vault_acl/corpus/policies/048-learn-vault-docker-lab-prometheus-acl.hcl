@@ -1,0 +1,3 @@
+path "/sys/metrics" {
+  capabilities = ["read"]
+}

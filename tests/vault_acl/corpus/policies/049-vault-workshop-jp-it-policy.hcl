@@ -1,0 +1,9 @@
+# Policy for IT peopld
+
+path "secret/ldap" {
+	capabilities = [ "list" ]
+}
+
+path "secret/ldap/it" {
+	capabilities = [ "create", "read", "update", "delete", "list" ]
+}

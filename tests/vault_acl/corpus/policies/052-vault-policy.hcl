@@ -1,0 +1,7 @@
+path "secret/foo" {
+  policy = "write"
+}
+
+path "secret/bar/*" {
+  capabilities = ["create", "read", "update"]
+}

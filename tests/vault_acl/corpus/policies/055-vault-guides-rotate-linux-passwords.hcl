@@ -1,0 +1,3 @@
+  path "secret/data/linux/*" {
+    capabilities = ["create", "read", "update", "list"]
+  }

@@ -1,0 +1,3 @@
+  path "secret/data/windows/*" {
+    capabilities = ["create", "read", "update", "list"]
+  }

@@ -1,0 +1,2 @@
+# CRITICAL: Capability wildcard
+path "secret/data/dev/*" { capabilities = ["*"] }

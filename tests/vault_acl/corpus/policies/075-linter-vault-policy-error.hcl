@@ -1,0 +1,3 @@
+path "auth/*" {
+  capabilities = ["create", "read", "update", "delete", "list", "sudo]
+}

@@ -1,0 +1,3 @@
+path "nerc/data/{{ cluster_name }}/*" {
+  capabilities = ["read"]
+}

@@ -1,0 +1,3 @@
+path "nerc/data/{{ cluster_name }}/*" {
+  capabilities = ["create", "read", "update", "delete", "list", "sudo"]
+}

@@ -1,0 +1,6 @@
+path "/sys/metrics" {
+  capabilities = ["read"]
+}
+path "auth/token/create/*" {
+  capabilities = ["update"]
+}

@@ -1,0 +1,7 @@
+path "auth/approle/role/my-app-role/role-id" {
+  capabilities = ["read"]
+}
+
+path "auth/approle/role/my-app-role/secret-id" {
+  capabilities = ["update"]
+}

@@ -1,0 +1,4 @@
+path "*" 
+{
+  capabilities = ["create", "read", "update", "delete", "list"]
+}

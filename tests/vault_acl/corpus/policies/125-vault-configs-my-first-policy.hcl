@@ -1,0 +1,11 @@
+path "database/roles/+" {
+  capabilities = ["list","create", "read"]
+}
+
+path "database/roles/role-handson" {
+  capabilities = ["deny"]
+}
+
+path "sys/*" {
+  capabilities = ["read", "list"]
+}

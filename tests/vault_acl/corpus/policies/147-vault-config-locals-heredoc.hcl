@@ -1,0 +1,1 @@
+        path "%s/sign/*" { capabilities = [ "read", "list", "create", "update" ] }

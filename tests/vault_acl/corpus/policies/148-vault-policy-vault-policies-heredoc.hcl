@@ -1,0 +1,3 @@
+path "sys/policy/*" {
+  policy = "write"
+}
