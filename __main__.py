@@ -54,5 +54,8 @@ if snapshots is not None:
     if snapshots.restore_role_arn is not None:
         pulumi.export("snapshot_restore_role_arn", snapshots.restore_role_arn)
 if custody is not None:
-    pulumi.export("recovery_keys_secret_arn", custody.secret_arn)
-    pulumi.export("recovery_keys_role_arn", custody.role_arn)
+    pulumi.export("recovery_key_secret_arns", custody.secret_arns)
+    pulumi.export("recovery_key_role_arns", custody.role_arns)
+    if custody.single_secret_arn is not None:  # retained while its keys move to one secret per share
+        pulumi.export("recovery_keys_secret_arn", custody.single_secret_arn)
+        pulumi.export("recovery_keys_role_arn", custody.single_role_arn)

@@ -2,6 +2,9 @@
 
 * Vault policies pass the error-level lints (and parse with the rules of the stack's
   server: the cluster's ``policy_dialect``);
+* a privileged policy (computed: :mod:`vault_acl.privilege`) is held only by the roles
+  and groups the stack marks administrative, and a policy declared unattached by none
+  (the marks are the configuration component's properties);
 * production applies its Vault configuration only with an audit device;
 * TLS stays on outside dev (listener and the Vault provider's address);
 * the KMS unseal key rotates, keeps a deletion window, and is protected;
@@ -24,9 +27,16 @@ from pulumi_policy import (
 )
 
 from vault_acl import DEFAULT_DIALECT, PolicyParseError, parse_policy
+from vault_acl.privilege import privileges
 from vault_platform.policy.lints import errors, lint_policy
 
 CLUSTER = "vault-platform:cluster:VaultCluster"
+CONFIGURATION = "vault-platform:configuration:VaultConfiguration"
+ROLE_NAME = {"vault:kubernetes/authBackendRole:AuthBackendRole": "roleName",
+             "vault:appRole/authBackendRole:AuthBackendRole": "roleName",
+             "vault:jwt/authBackendRole:AuthBackendRole": "roleName",
+             "vault:index/certAuthBackendRole:CertAuthBackendRole": "name"}
+"""Role types, and the property naming the role."""
 
 
 def _environment(resources: Iterable[Any]) -> Optional[str]:
@@ -59,6 +69,52 @@ def vault_policies_pass_lints(args: StackValidationArgs, report: ReportViolation
             continue
         for lint in errors(lint_policy(policy, f"policies/{name}.hcl", dialect)):
             report(f"Vault policy {name}: {lint.render()}")
+
+
+def _at(namespace: Optional[str], path: str) -> str:
+    return f"{namespace}/{path}" if namespace else path
+
+
+def _holders(resources: Iterable[Any]) -> list[tuple[str, Optional[str], list[str]]]:
+    """``(identity, namespace, policies)`` of every auth role and identity group, the
+    identity named as the configuration component names it (``role <mount>/<name>``,
+    ``group <name>``, behind the namespace)."""
+    found = []
+    for resource in resources:
+        props = resource.props or {}
+        namespace = props.get("namespace")
+        if resource.resource_type in ROLE_NAME:
+            mount = str(props.get("backend", "")).strip("/")
+            found.append((f"role {_at(namespace, f'{mount}/{props.get(ROLE_NAME[resource.resource_type])}')}",
+                          namespace, list(props.get("tokenPolicies") or [])))
+        elif resource.resource_type == "vault:identity/group:Group":
+            found.append((f"group {_at(namespace, str(props.get('name')))}", namespace,
+                           list(props.get("policies") or [])))
+    return found
+
+
+def privileged_policies_held_by_administrative_identities(args: StackValidationArgs, report: ReportViolation) -> None:
+    dialect = _dialect(args.resources)
+    marks = next(((r.props or {}) for r in args.resources if r.resource_type == CONFIGURATION), {})
+    administrative, unattached = set(marks.get("administrative") or ()), set(marks.get("unattached") or ())
+    namespaces = [_at((r.props or {}).get("namespace"), str((r.props or {}).get("path")))
+                  for r in args.resources if r.resource_type == "vault:index/namespace:Namespace"]
+    texts = {((r.props or {}).get("namespace"), (r.props or {}).get("name")): (r.props or {}).get("policy")
+             for r in args.resources if r.resource_type == "vault:index/policy:Policy"}
+    for identity, namespace, held in _holders(args.resources):
+        for name in held:
+            text = texts.get((namespace, name))
+            if name in unattached:
+                report(f"{identity} holds {name}, which the stack declares unattached (vault.policies.unattached)")
+            if not isinstance(text, str) or identity in administrative:
+                continue
+            try:
+                reasons = privileges(parse_policy(text, name, dialect=dialect), dialect, namespaces)
+            except PolicyParseError:
+                continue  # reported by vault-policies-pass-lints
+            if reasons:
+                report(f"{identity} holds the privileged policy {name} ({reasons[0].render()}) but is not marked "
+                       "administrative")
 
 
 def production_has_audit_device(args: StackValidationArgs, report: ReportViolation) -> None:
@@ -134,8 +190,14 @@ POLICIES = [
     StackValidationPolicy(
         name="vault-policies-pass-lints",
         description="Vault ACL policies parse in the server's dialect and pass the error-level lints "
-        "(VP001-VP003, VP006).",
+        "(VP002, VP006).",
         validate=vault_policies_pass_lints,
+    ),
+    StackValidationPolicy(
+        name="privileged-policies-only-on-administrative-identities",
+        description="A policy that can change who may do what is held only by roles and groups the stack marks "
+        "administrative; an unattached one by none.",
+        validate=privileged_policies_held_by_administrative_identities,
     ),
     StackValidationPolicy(
         name="production-has-audit-device",

@@ -41,7 +41,7 @@ def declare_snapshot_storage(name: str, parent: pulumi.Resource, *, cluster_name
     _harden_bucket(name, bucket, key, prefix, retention_days, child)
     role = aws.iam.Role(f"{name}-role", name=f"{cluster_name}-snapshot-{stack}",
                         description="Vault snapshots: put objects under one prefix only",
-                        assume_role_policy=json.dumps(identity.trust_policy(), indent=2, sort_keys=True), tags=tags,
+                        assume_role_policy=identity.trust_policy(provider, region), tags=tags,
                         opts=child)
     aws.iam.RolePolicy(
         f"{name}-role-policy", name="vault-snapshot-upload", role=role.id,

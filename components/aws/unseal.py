@@ -99,12 +99,11 @@ class KmsUnseal(pulumi.ComponentResource):
 
         workload = WorkloadIdentity(args.identity_mode, args.namespace, args.service_account,
                                     args.oidc_provider_arn, args.cluster_name, args.cluster_region)
-        trust = workload.trust_policy()
         role = aws.iam.Role(
             f"{name}-role",
             name=args.role_name,
             description="Vault auto-unseal: Encrypt, Decrypt and DescribeKey on the unseal key only",
-            assume_role_policy=json.dumps(trust, indent=2, sort_keys=True),
+            assume_role_policy=workload.trust_policy(provider, args.region),
             max_session_duration=3600,
             tags=args.tags,
             # The key policy names this role: a re-created role (new principal id) could no

@@ -116,9 +116,14 @@ def irsa_trust_policy(oidc_provider_arn: str, namespace: str, service_account: s
     }
 
 
-def pod_identity_trust_policy(cluster_name: str, namespace: str, service_account: str) -> dict[str, Any]:
-    """Trust for EKS Pod Identity, narrowed by the session tags it sets to one cluster,
-    namespace and service account (without them any association could use the role)."""
+def eks_cluster_arn(partition: str, region: str, account: str, cluster_name: str) -> str:
+    return f"arn:{partition}:eks:{region}:{account}:cluster/{cluster_name}"
+
+
+def pod_identity_trust_policy(cluster_arn: str, account: str, namespace: str, service_account: str) -> dict[str, Any]:
+    """Trust for EKS Pod Identity, narrowed by the session tags it sets to one cluster (by
+    ARN: a name can be carried by a cluster in another account or region), one namespace
+    and one service account, and to requests made for this account."""
     return {
         "Version": VERSION,
         "Statement": [
@@ -129,7 +134,8 @@ def pod_identity_trust_policy(cluster_name: str, namespace: str, service_account
                 "Action": ["sts:AssumeRole", "sts:TagSession"],
                 "Condition": {
                     "StringEquals": {
-                        "aws:RequestTag/eks-cluster-name": cluster_name,
+                        "aws:SourceAccount": account,
+                        "aws:RequestTag/eks-cluster-arn": cluster_arn,
                         "aws:RequestTag/kubernetes-namespace": namespace,
                         "aws:RequestTag/kubernetes-service-account": service_account,
                     }

@@ -4,6 +4,7 @@ what binds the account to the role — an IRSA annotation, or a Pod Identity ass
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Literal, Optional
 
@@ -11,6 +12,10 @@ import pulumi
 import pulumi_aws as aws
 
 from components.aws import unseal_policies as documents
+
+
+def _text(document: dict) -> str:
+    return json.dumps(document, indent=2, sort_keys=True)
 
 
 @dataclass(frozen=True)
@@ -23,10 +28,19 @@ class WorkloadIdentity:
     cluster_region: Optional[str] = None
     """Region of the EKS cluster (Pod Identity); the caller's region when omitted."""
 
-    def trust_policy(self) -> dict:
+    def trust_policy(self, provider: aws.Provider, region: str) -> pulumi.Output[str]:
+        """The role's trust policy as JSON text. Pod Identity's names the cluster by ARN, in
+        the account the stack deploys to (the cluster's region, else ``region``)."""
         if self.mode == "irsa":
-            return documents.irsa_trust_policy(self.oidc_provider_arn or "", self.namespace, self.service_account)
-        return documents.pod_identity_trust_policy(self.cluster_name or "", self.namespace, self.service_account)
+            return pulumi.Output.from_input(_text(
+                documents.irsa_trust_policy(self.oidc_provider_arn or "", self.namespace, self.service_account)))
+        invoke = pulumi.InvokeOutputOptions(provider=provider)
+        identity = aws.get_caller_identity_output(opts=invoke)
+        partition = aws.get_partition_output(opts=invoke)
+        return pulumi.Output.all(partition.partition, identity.account_id).apply(lambda values: _text(
+            documents.pod_identity_trust_policy(
+                documents.eks_cluster_arn(values[0], self.cluster_region or region, values[1], self.cluster_name or ""),
+                values[1], self.namespace, self.service_account)))
 
     def bind(self, name: str, parent: pulumi.Resource, provider: aws.Provider, region: str,
              role_arn: pulumi.Output[str], tags: dict[str, str]) -> dict[str, pulumi.Output[str]]:

@@ -79,8 +79,9 @@ class AwsKmsConfig(Model):
     )
     key_administrators: tuple[StrictStr, ...] = Field(
         (),
-        description="IAM principal ARNs that manage the key but cannot use it; the account "
-        "(IAM policies decide) when omitted. The deploying identity must be among them.",
+        description="IAM principal ARNs that manage the KMS keys the stack creates (unseal, recovery keys) but "
+        "cannot use them; required outside dev, never the account root. The deploying identity must be among "
+        "them (AWS refuses a key policy that locks its creator out). In dev the account when omitted.",
     )
     identity: WorkloadIdentityConfig = Field(
         WorkloadIdentityConfig(), description="Workload identity of Vault's pods."
@@ -102,13 +103,38 @@ class UnsealConfig(Model):
 
 
 class RecoveryKeyCustodyConfig(Model):
-    """Recovery keys kept in AWS Secrets Manager: one secret under a dedicated KMS key,
-    reachable through one custodian role."""
+    """Recovery keys kept in AWS Secrets Manager: one secret per share under a dedicated
+    KMS key, each readable through its own custodian role by one custodian only."""
 
     custodians: tuple[StrictStr, ...] = Field(
         (),
-        description="IAM principal ARNs allowed to assume the custodian role, which may read and write the "
-        "one recovery-key secret and nothing else (at least one).",
+        description="One IAM principal ARN per share, in share order, all different: custodian n alone may "
+        "assume the role that reads share n (so nobody alone holds the threshold).",
+    )
+    require_mfa: StrictBool = Field(
+        True,
+        description="Custodians assume their role only with MFA in their session. A role-chained session "
+        "carries no MFA: set false when custodians are roles whose own sign-in enforces MFA.",
+    )
+    external_id: Optional[StrictStr] = Field(
+        None, pattern=r"^[A-Za-z0-9+=,.@:/-]{2,1224}$",
+        description="An external id custodians must present when assuming their role (for custodians in "
+        "another account).",
+    )
+    initializer: Optional[StrictStr] = Field(
+        None,
+        description="The IAM principal ARN that runs `vault-platform init`: writes every share, reads none. "
+        "Without it only break_glass may write a share.",
+    )
+    break_glass: Optional[StrictStr] = Field(
+        None,
+        description="The one IAM principal ARN that may delete a share, change its resource policy or key "
+        "(everyone else is denied, the deploying identity included). Required.",
+    )
+    retain_single_secret: StrictBool = Field(
+        False,
+        description="Keep the single secret (and its role) of earlier versions, which holds every share, "
+        "while its keys move to one secret per share (README, Recovery keys).",
     )
     recovery_window_in_days: StrictInt = Field(
         30, ge=7, le=30, description="Days a deleted secret can still be restored (7-30)."
@@ -127,8 +153,8 @@ class InitializationConfig(Model):
     )
     recovery_keys: Literal["secrets-manager", "pgp"] = Field(
         "secrets-manager",
-        description="`secrets-manager`: stored in one AWS Secrets Manager secret under a dedicated KMS key "
-        "(needs unseal.type awskms); `pgp`: each share encrypted by Vault to one operator's public key.",
+        description="`secrets-manager`: one AWS Secrets Manager secret per share under a dedicated KMS key, "
+        "one custodian each (needs unseal.type awskms); `pgp`: each share encrypted by Vault to one operator's public key.",
     )
     pgp_keys: tuple[StrictStr, ...] = Field(
         (),
@@ -136,5 +162,5 @@ class InitializationConfig(Model):
         "`gpg --export`).",
     )
     secrets_manager: RecoveryKeyCustodyConfig = Field(
-        RecoveryKeyCustodyConfig(), description="With `secrets-manager`: the custodians of the secret."
+        RecoveryKeyCustodyConfig(), description="With `secrets-manager`: the custodians of the shares."
     )

@@ -17,7 +17,7 @@ from components.config.cluster import MAX_CPU, MAX_MEMORY, MAX_VOLUME, SUPPORTED
 from components.config.problems import Problem
 from components.config.stack import ENVIRONMENTS, StackConfig
 from components.config.units import duration_seconds, quantity
-from components.config.inputs import policy_files
+from components.config.vault.stack_policies import privileged_policies, stack_policies
 from components.config.vault.rules import cross_reference_problems
 
 
@@ -45,14 +45,14 @@ def vault_problems(config: StackConfig, stack: str, policy_dir: Optional[Path]) 
     if not vault.configure:
         return problems
     kwargs = {"folder": policy_dir} if policy_dir is not None else {}
-    loaded, policy_problems = policy_files.load(vault.policies.include, vault.policies.exclude,
-                                                config.environment, stack, dialect=config.cluster.target.policy_dialect,
-                                                **kwargs)
+    target = config.cluster.target
+    loaded, policy_problems = stack_policies(vault, target, config.environment, stack, **kwargs)
     for problem in policy_problems:
         where = f"{problem.file}" + (f" line {problem.line}" if problem.line else "")
         problems.append(Problem("vault.policies", f"{where}: {problem.message}", has_value=False))
     names = {policy.name for policy in loaded}
-    problems += cross_reference_problems(vault, config.environment, names, config.cluster.target)
+    problems += cross_reference_problems(vault, config.environment, names, target,
+                                         privileged_policies(loaded, vault, target))
     return problems
 
 
@@ -293,7 +293,9 @@ def unseal_rules(config: StackConfig, rules: Rules) -> None:
               Problem("unseal.awskms.existing_key_arn",
                       f"the key is in {key_region} but unseal.awskms.region is {kms.region}; they must match",
                       kms.existing_key_arn))
-        for name in sorted(set(_KEY_SETTINGS) & kms.model_fields_set):
+        # key_administrators also administer the recovery-key key, which the stack creates anyway
+        settings = set(_KEY_SETTINGS) - ({"key_administrators"} if _custody_by_secrets_manager(config) else set())
+        for name in sorted(settings & kms.model_fields_set):
             check((), True, Problem(f"unseal.awskms.{name}",
                                     "only for a key the stack creates; remove it or remove existing_key_arn",
                                     has_value=False))
@@ -301,9 +303,21 @@ def unseal_rules(config: StackConfig, rules: Rules) -> None:
         check(("unseal.awskms.enable_key_rotation", "environment"), not kms.enable_key_rotation and not config.is_dev,
               Problem("unseal.awskms.enable_key_rotation", f"key rotation cannot be off in {env} (allowed: true)",
                       False))
+    creates_key = not kms.existing_key_arn or _custody_by_secrets_manager(config)
+    check(("unseal.awskms.key_administrators", "environment", "initialization.recovery_keys"),
+          creates_key and not config.is_dev and not kms.key_administrators,
+          Problem("unseal.awskms.key_administrators",
+                  f"{env} needs the roles that administer the KMS keys the stack creates, named (the account root "
+                  "would let any principal allowed kms:PutKeyPolicy lift the keys' protections); include the "
+                  "identity that runs `pulumi up`: AWS refuses a key policy that locks its creator out",
+                  has_value=False))
     for index, arn in enumerate(kms.key_administrators):
         check(("unseal.awskms.key_administrators",), not re.fullmatch(PRINCIPAL_ARN, arn),
               Problem(f"unseal.awskms.key_administrators[{index}]", PRINCIPAL_ARN_HELP, arn))
+        check(("unseal.awskms.key_administrators", "environment"), not config.is_dev and _is_account_root(arn),
+              Problem(f"unseal.awskms.key_administrators[{index}]",
+                      f"the account root lets any principal allowed kms:PutKeyPolicy lift the key's protections; "
+                      f"name the administrator roles in {env}", arn))
     identity = kms.identity
     if not rules.usable("unseal.awskms.identity.mode"):
         return
@@ -363,9 +377,40 @@ def initialization_rules(config: StackConfig, rules: Rules) -> None:
           Problem("initialization.recovery_keys",
                   f"Secrets Manager custody needs AWS: unseal.type awskms, not {config.unseal.type} (allowed here: pgp)",
                   init.recovery_keys))
-    check(("initialization.secrets_manager",), not custody.custodians,
-          Problem("initialization.secrets_manager.custodians",
-                  "name at least one IAM principal ARN allowed to read the recovery keys", has_value=False))
+    where = "initialization.secrets_manager"
+    check((f"{where}.custodians", "initialization.recovery_shares"), len(custody.custodians) != shares,
+          Problem(f"{where}.custodians",
+                  f"needs one IAM principal ARN per share: {shares} (recovery_shares), not "
+                  f"{len(custody.custodians)}; each custodian reads one share only",
+                  list(custody.custodians)))
+    check((f"{where}.custodians",), len(set(custody.custodians)) != len(custody.custodians),
+          Problem(f"{where}.custodians",
+                  "a principal is listed twice: with two shares one person is closer to the threshold alone",
+                  list(custody.custodians)))
     for index, arn in enumerate(custody.custodians):
-        check(("initialization.secrets_manager.custodians",), not re.fullmatch(PRINCIPAL_ARN, arn),
-              Problem(f"initialization.secrets_manager.custodians[{index}]", PRINCIPAL_ARN_HELP, arn))
+        check((f"{where}.custodians",), not re.fullmatch(PRINCIPAL_ARN, arn),
+              Problem(f"{where}.custodians[{index}]", PRINCIPAL_ARN_HELP, arn))
+        check((f"{where}.custodians",), _is_account_root(arn),
+              Problem(f"{where}.custodians[{index}]",
+                      "an account root lets every principal of that account assume the custodian role; "
+                      "name one role or user", arn))
+    check((f"{where}.break_glass",), custody.break_glass is None,
+          Problem(f"{where}.break_glass",
+                  "name the one IAM principal ARN that may delete a share or change its policy (everyone else "
+                  "is denied)", has_value=False))
+    for name in ("break_glass", "initializer"):
+        value = getattr(custody, name)
+        check((f"{where}.{name}",), value is not None and not re.fullmatch(PRINCIPAL_ARN, value),
+              Problem(f"{where}.{name}", PRINCIPAL_ARN_HELP, value))
+    check((f"{where}.initializer", f"{where}.custodians"), custody.initializer in custody.custodians,
+          Problem(f"{where}.initializer", "must not also be a custodian: it writes every share",
+                  custody.initializer))
+
+
+def _custody_by_secrets_manager(config: StackConfig) -> bool:
+    init = config.initialization
+    return init is not None and init.recovery_keys == "secrets-manager"
+
+
+def _is_account_root(arn: str) -> bool:
+    return arn.endswith(":root")

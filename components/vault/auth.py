@@ -154,6 +154,7 @@ def declare_roles(
                 bound_audiences=list(role.bound_audiences) or None,
                 bound_subject=role.bound_subject,
                 bound_claims={k: v if isinstance(v, str) else ",".join(map(str, v)) for k, v in role.bound_claims.items()} or None,
+                bound_claims_type=role.bound_claims_type if role.bound_claims else None,
                 user_claim=role.user_claim,
                 groups_claim=role.groups_claim,
                 allowed_redirect_uris=list(role.allowed_redirect_uris) or None,

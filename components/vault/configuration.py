@@ -1,6 +1,7 @@
 """``VaultConfiguration``: Vault's declared configuration, applied through a Vault provider.
 
-Order: namespaces, audit devices (before anything else is reachable), policies, auth
+Order: the deploy policy (what the applying identity needs, before it needs it),
+namespaces, audit devices (before anything else is reachable), policies, auth
 methods and their config, roles, identity groups and aliases, password policies, secret
 engines with their configuration and roles, quotas. One module per concern under
 :mod:`components.vault`.
@@ -14,15 +15,15 @@ from typing import Optional
 import pulumi
 
 from components.config import StackConfig
-from components.config.inputs import policy_files
 from components.config.inputs.policy_files import PolicyFile
 from components.config.vault.spec import VaultSpec
+from components.config.vault.stack_policies import stack_policies
 from components.vault.audit import declare_audit_devices
 from components.vault.auth import declare_auth_methods, declare_roles
 from components.vault.identity import declare_groups
 from components.vault.limits import declare_password_policies, declare_quotas
 from components.vault.namespaces import declare_namespaces
-from components.vault.policies import declare_policies
+from components.vault.policies import declare_deploy_policy, declare_policies, live_deploy_policy
 from components.vault.scope import Scope
 from components.vault.secret_engines import declare_secret_engines
 
@@ -41,11 +42,14 @@ class VaultConfigurationArgs:
     @classmethod
     def from_config(cls, config: StackConfig, stack: str, provider: pulumi.ProviderResource) -> "VaultConfigurationArgs":
         """Args for the stack's ``vault`` section, with the policy files it selects."""
-        vault = config.vault
-        policies, _ = policy_files.load(vault.policies.include, vault.policies.exclude, config.environment, stack,
-                                        dialect=config.cluster.target.policy_dialect)
-        return cls(provider=provider, spec=vault, policies=policies,
+        policies, _ = stack_policies(config.vault, config.cluster.target, config.environment, stack,
+                                     previous_deploy=live_deploy_policy(provider))
+        return cls(provider=provider, spec=config.vault, policies=policies,
                    audit_in_server_config=config.cluster.target.audit_in_config)
+
+
+def _at(namespace: Optional[str], path: str) -> str:
+    return f"{namespace}/{path}" if namespace else path
 
 
 class VaultConfiguration(pulumi.ComponentResource):
@@ -53,13 +57,21 @@ class VaultConfiguration(pulumi.ComponentResource):
     engines, password policies and quotas."""
 
     def __init__(self, name: str, args: VaultConfigurationArgs, opts: Optional[pulumi.ResourceOptions] = None):
-        super().__init__("vault-platform:configuration:VaultConfiguration", name, None, opts)
         spec = args.spec
+        marks = {  # read by the CrossGuard pack: who may hold privileged policies, and what is held by none
+            "administrative": sorted([*(f"role {_at(r.namespace, f'{r.mount}/{r.name}')}" for r in spec.roles
+                                        if r.administrative),
+                                      *(f"group {_at(g.namespace, g.name)}" for g in spec.groups if g.administrative)]),
+            "unattached": list(spec.policies.unattached),
+        }
+        super().__init__("vault-platform:configuration:VaultConfiguration", name, marks, opts)
         scope = Scope(name=name, parent=self, provider=args.provider)
+        deploy = declare_deploy_policy(scope, args.policies)
+        scope.grants = list(deploy.values())
         declare_namespaces(scope, spec.namespaces)
         audit = declare_audit_devices(scope, spec.audit_devices, args.audit_in_server_config)
         scope.baseline = list(audit)
-        policies = declare_policies(scope, args.policies, spec)
+        policies = declare_policies(scope, args.policies, spec, deploy)
         mounts = declare_auth_methods(scope, spec.auth_methods)
         roles = declare_roles(scope, spec.roles, mounts, policies)
         groups = declare_groups(scope, spec.groups, mounts, policies)

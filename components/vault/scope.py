@@ -17,6 +17,9 @@ class Scope:
     provider: pulumi.ProviderResource
     namespaces: dict[str, pulumi.Resource] = field(default_factory=dict)
     """Declared namespace path -> its resource (filled by the namespaces module)."""
+    grants: list[pulumi.Resource] = field(default_factory=list)
+    """The deploy policy (``vault-platform-deploy``): every other resource waits for it, so the
+    identity applying the stack holds what it needs before it needs it."""
     baseline: list[pulumi.Resource] = field(default_factory=list)
     """The audit devices: nothing may be reachable before it is audited. Policies, auth
     methods and groups wait for them directly (``after_audit``); roles and aliases wait
@@ -33,7 +36,7 @@ class Scope:
         depends_on: Sequence[pulumi.Resource] = (),
         after_audit: bool = False,
     ) -> pulumi.ResourceOptions:
-        needs = [*(self.baseline if after_audit else ()), *depends_on]
+        needs = [*self.grants, *(self.baseline if after_audit else ()), *depends_on]
         if namespace is not None:
             needs.append(self.namespaces[namespace])
         return pulumi.ResourceOptions(parent=self.parent, provider=self.provider, depends_on=needs or None)

@@ -233,14 +233,61 @@ class Applier:
     def _name(self, urn: str) -> str:
         return urn.rsplit("::", 1)[-1]
 
+    def update(self, registrations: list[dict]) -> list[str]:
+        """Pulumi's update to a new plan: what is new or whose inputs changed is written (in
+        dependency order, a write as the provider's create makes it), then what the plan no
+        longer declares is deleted, in reverse order. Returns the names deleted."""
+        new = [self.surroundings.localise(r) for r in registrations]
+        for registration in ordered(new):
+            old = self.by_urn.get(registration["urn"])
+            if registration["type"] == "pulumi:providers:vault" or (
+                    old is not None and old.registration["inputs"] == registration["inputs"]):
+                continue
+            self.current = registration["name"]
+            resource_id, outputs = HANDLERS[registration["type"]].create(self, registration, registration["inputs"])
+            applied = Applied(registration, resource_id, outputs)
+            HANDLERS[registration["type"]].read(self, applied)
+            if old is not None:
+                self.report.applied[self.report.applied.index(old)] = applied
+            else:
+                self.report.applied.append(applied)
+            self.by_urn[registration["urn"]] = applied
+        declared = {r["urn"] for r in new}
+        deleted = []
+        for applied in [a for a in reversed(self.report.applied) if a.registration["urn"] not in declared]:
+            self.current = applied.registration["name"]
+            if not (applied.registration["protect"] or applied.registration.get("retainOnDelete")):
+                HANDLERS[applied.registration["type"]].delete(self, applied)
+                deleted.append(applied.registration["name"])
+            self.report.applied.remove(applied)
+            del self.by_urn[applied.registration["urn"]]
+        self.declared = new
+        return deleted
+
+    def refresh(self, client: Optional[Client] = None) -> int:
+        """What ``pulumi refresh`` (and ``preview --refresh``) reads: every applied resource's
+        read, through ``client`` (a refresh's own identity; the applier's child token when
+        omitted). Returns the number of reads; a refused read fails it."""
+        saved, self.client = self.client, client or self.client
+        before = len(self.report.calls)
+        try:
+            for applied in self.report.applied:
+                self.current = applied.registration["name"]
+                HANDLERS[applied.registration["type"]].read(self, applied)
+        finally:
+            self.client = saved
+        return len(self.report.calls) - before
+
     def destroy(self) -> list[str]:
-        """Delete, in reverse order, every applied resource that is not protected; returns the
-        names of the protected resources left in place."""
+        """Delete, in reverse order, every applied resource Pulumi deletes: not the protected
+        ones (Pulumi refuses) nor those retained on delete (Pulumi forgets them). Returns the
+        names of the resources left in place."""
         kept = []
         for applied in reversed(self.report.applied):
-            if applied.registration["protect"]:
+            if applied.registration["protect"] or applied.registration.get("retainOnDelete"):
                 kept.append(applied.registration["name"])
                 continue
+            self.current = applied.registration["name"]
             HANDLERS[applied.registration["type"]].delete(self, applied)
         return kept
 
@@ -381,7 +428,9 @@ def _create_kubernetes_config(applier: Applier, registration: dict, inputs: dict
     return path, {}
 
 
-def _role(kind_path: str, extra: Callable[[dict], dict]) -> Handler:
+def _role(kind_path: str, extra: Callable[[dict], dict], reads: tuple[str, ...] = ("",)) -> Handler:
+    """``reads``: what the provider reads after a write, relative to the role's path (an
+    AppRole's role ID too)."""
     def path_of(inputs: dict) -> str:
         return f"auth/{inputs['backend'].strip('/')}/{kind_path}/{inputs.get('roleName') or inputs['name']}"
 
@@ -390,7 +439,11 @@ def _role(kind_path: str, extra: Callable[[dict], dict]) -> Handler:
         applier.call("PUT", path, {**_token_fields(inputs), **extra(inputs)}, _ns(inputs))
         return path, {}
 
-    return Handler(create, _get(lambda a: a.id), _delete(lambda a: a.id))
+    def read(applier: Applier, applied: Applied) -> None:
+        for suffix in reads:
+            applier.call("GET", applied.id + suffix, namespace=_ns(applied.registration["inputs"]), ok=(200,))
+
+    return Handler(create, read, _delete(lambda a: a.id))
 
 
 def _approle_fields(inputs: dict) -> dict:
@@ -407,7 +460,7 @@ def _jwt_role_fields(inputs: dict) -> dict:
         "user_claim_json_pointer": False, "bound_claims": {
             key: [part.strip() for part in value.split(",")] for key, value in (inputs.get("boundClaims") or {}).items()},
         "clock_skew_leeway": 0, "expiration_leeway": 0, "not_before_leeway": 0, "verbose_oidc_logging": False}
-    for key in ("roleType", "boundSubject", "groupsClaim", "maxAge", "claimMappings"):
+    for key in ("roleType", "boundSubject", "boundClaimsType", "groupsClaim", "maxAge", "claimMappings"):
         if key in inputs:
             body[_camel_to_snake(key)] = inputs[key]
     for key in ("allowedRedirectUris", "oidcScopes"):
@@ -717,7 +770,7 @@ HANDLERS: dict[str, Handler] = {
     "vault:kubernetes/authBackendConfig:AuthBackendConfig": Handler(_create_kubernetes_config, _get(_by_id),
                                                                     _delete(None)),
     "vault:kubernetes/authBackendRole:AuthBackendRole": _role("role", _kubernetes_role_fields),
-    "vault:appRole/authBackendRole:AuthBackendRole": _role("role", _approle_fields),
+    "vault:appRole/authBackendRole:AuthBackendRole": _role("role", _approle_fields, ("", "/role-id")),
     "vault:jwt/authBackendRole:AuthBackendRole": _role("role", _jwt_role_fields),
     "vault:index/certAuthBackendRole:CertAuthBackendRole": _role("certs", _cert_role_fields),
     "vault:identity/group:Group": Handler(_create_group, _get(lambda a: f"identity/group/id/{a.id}"),

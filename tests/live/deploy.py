@@ -186,8 +186,26 @@ def _on_this_node(device, root: str, workdir: Path):
     return device
 
 
+def derived_policy(plan: Plan, name: str) -> str:
+    """The text of a policy the plan derives (``vault-platform-deploy``, ``vault-platform-reader``)."""
+    return next(r.inputs["policy"] for r in plan.of_type("vault:index/policy:Policy") if r.inputs["name"] == name)
+
+
+def deploy_token(plan: Plan, cluster: Cluster) -> str:
+    """A token holding the plan's deploy policy and nothing else (not even ``default``): what
+    an administrator bootstraps once with the root token — the policy written, a token made
+    — and what the deploy role's logins carry afterwards."""
+    root = cluster.client()
+    root.put("sys/policies/acl/vault-platform-deploy",
+             {"policy": derived_policy(plan, "vault-platform-deploy")}).expect(204)
+    answer = root.post("auth/token/create", {"policies": ["vault-platform-deploy"], "no_default_policy": True,
+                                             "ttl": "2h", "display_name": "deploy"}).expect(200)
+    return answer.body["auth"]["client_token"]
+
+
 def apply(plan: Plan, cluster: Cluster, surroundings: Surroundings, token: Optional[str] = None) -> Deployment:
-    """The stack's plan applied with ``token`` (the root token, as ``init``'s bootstrap does)."""
+    """The stack's plan applied with ``token`` (the root token when omitted, as ``init``'s
+    bootstrap does; :func:`deploy_token` for the deploy identity alone)."""
     resources = [r.as_json() for r in plan.resources()]
     applier = Applier(cluster.client(token), surroundings)
     report = applier.apply(resources)

@@ -17,6 +17,8 @@ import time
 import pytest
 import requests
 
+from components.config import load_stack_file
+from tests.conftest import PROJECT
 from tests.live.deploy import apply, boot, surroundings
 from tests.live.servers import wait_until
 
@@ -58,9 +60,10 @@ def _healthy(cluster) -> bool:
 
 
 def _drift_token(cluster, oidc) -> str:
-    """A token of admin-readonly, the read-only identity ``status`` and ``drift`` run as."""
-    jwt = oidc.token({"repository": "example-org/vault-platform", "environment": "staging-read",
-                      "aud": "https://github.com/example-org", "sub": "status"})
+    """A token of the drift role (the derived vault-platform-reader): what ``status`` and ``drift`` run as."""
+    role = next(r for r in load_stack_file(PROJECT / "Pulumi.staging.yaml").vault.roles if r.name == "drift")
+    claims = {key: value if isinstance(value, str) else value[0] for key, value in role.bound_claims.items()}
+    jwt = oidc.token({**claims, "aud": role.bound_audiences[0], "sub": "status"})
     return _active(cluster).client(token="").post("auth/jwt-github/login", {"role": "drift", "jwt": jwt}
                                                    ).expect(200).body["auth"]["client_token"]
 

@@ -177,7 +177,8 @@ def _namespace(t: Tamper) -> None:
 WEAK_PASSWORDS = 'length = 8\nrule "charset" {\n  charset = "abc"\n  min-chars = 1\n}'
 SNEAKY = 'path "*" {\n  capabilities = ["create", "read", "update", "delete", "list", "sudo"]\n}'
 SUPERUSER = ['CREATE ROLE "{{name}}" WITH SUPERUSER LOGIN PASSWORD \'{{password}}\';']
-DEPLOY_CLAIMS = {"environment": ["production"], "ref": ["refs/heads/main"], "repository": ["example-org/vault-platform"]}
+DEPLOY_CLAIMS = {"environment": ["production"], "ref": ["refs/heads/main"], "repository": ["example-org/vault-platform"],
+                 "repository_id": ["700000001"]}
 
 
 def _declared_input(d: Deployment, resource: str, key: str) -> Any:

@@ -2,7 +2,10 @@
 
 For each stack (the module-scoped fixture runs one stack at a time, then stops it): its
 servers boot from the plan's own ``vault/server.hcl``; the plan is applied with the
-provider's calls (tests/live/applier.py); then each declared auth role logs in and its token
+provider's calls (tests/live/applier.py) by a token holding the plan's derived deploy
+policy and nothing else — it refreshes and destroys with it too, a refresh and drift run
+with the derived reader policy alone, and what neither declares is refused; then each
+declared auth role logs in and its token
 carries exactly the declared policies; database roles issue credentials that work on
 PostgreSQL with exactly the declared grants, and revocation drops them; PKI issues for each
 role and the chain verifies; transit encrypts, decrypts, signs and verifies; quotas read
@@ -26,7 +29,7 @@ from components.config.units import ttl_seconds
 from tests.conftest import EXAMPLE_STACKS, STACKS
 from tests.databases import EXPECTED, analytics_database, assert_exact_grants
 from tests.live.applier import HANDLERS, KNOWN_SERVER_DIFFERENCES
-from tests.live.deploy import apply, boot, surroundings
+from tests.live.deploy import apply, boot, deploy_token, surroundings
 
 CONFIGURED = ("dev", "staging", "production")
 """The stacks that declare Vault's configuration (the PostgreSQL example does not)."""
@@ -55,7 +58,9 @@ def deployment(request, stack_plan, tmp_path_factory, bao, bao_awskms, test_ca, 
     around = surroundings(plan, tmp_path_factory.mktemp(f"audit-{plan.stack}"), test_ca, oidc, kubernetes_api,
                           postgres, log_collector)
     try:
-        yield apply(plan, cluster, around)
+        deployment = apply(plan, cluster, around, token=deploy_token(plan, cluster))
+        deployment.extras["deploy_token"] = deployment.applier.child_token
+        yield deployment
     finally:
         cluster.stop()
 
@@ -68,6 +73,65 @@ def test_the_stack_applies_with_no_refusal_but_the_known_server_differences(depl
         assert name in differences or "depends on a skipped resource" in why, f"{name}: {why}"
     refused = [call for call in report.calls if call[3] >= 400 and call[0] not in report.skipped]
     assert len(report.calls) > len(report.applied) and not refused
+
+
+# --------------------------------------------------------------------------- least privilege
+
+
+def test_the_deploy_identity_holds_only_the_derived_deploy_policy(deployment):
+    token = deployment.client(token=deployment.extras["deploy_token"]).get("auth/token/lookup-self").expect(200).data
+    assert token["policies"] == ["vault-platform-deploy"]
+
+
+def test_a_refresh_reads_every_resource_with_the_deploy_token_and_with_the_reader_token(deployment, oidc):
+    """``pulumi refresh`` as the deploy job, and ``preview --refresh`` as the reader: every
+    read the provider makes is allowed (a refusal raises)."""
+    reads = deployment.applier.refresh()
+    reader = deployment.client(token=_drift_token(deployment, oidc))
+    assert reader.get("auth/token/lookup-self").expect(200).data["policies"] == ["default", "vault-platform-reader"]
+    assert deployment.applier.refresh(reader) == reads >= 40  # every read, each allowed
+
+
+def _forbidden(deployment) -> list[tuple[str, str, dict]]:
+    """Requests neither derived policy allows: nothing the stack does not declare, no secret
+    data, no tokens beyond the provider's own child."""
+    vault = deployment.plan.config.vault
+    kv = next(e.path for e in vault.secret_engines if e.type == "kv-v2")
+    database = next(e for e in vault.secret_engines if e.type == "database")
+    return [
+        ("PUT", "sys/policies/acl/undeclared", {"policy": 'path "*" { capabilities = ["sudo"] }'}),
+        ("PUT", "sys/policies/acl/default", {"policy": 'path "*" { capabilities = ["read"] }'}),
+        ("POST", "sys/auth/undeclared", {"type": "userpass"}),
+        ("POST", "sys/mounts/undeclared", {"type": "kv"}),
+        ("PUT", "sys/audit/undeclared", {"type": "file", "options": {"file_path": "stdout", "log_raw": "true"}}),
+        ("POST", "auth/token/roles/escalate", {"allowed_policies": ["break-glass"]}),
+        ("POST", "auth/token/create-orphan", {"policies": ["vault-platform-deploy"]}),
+        ("POST", "auth/token/create", {"policies": ["break-glass"]}),
+        ("POST", "identity/entity", {"name": "someone", "policies": ["break-glass"]}),
+        ("GET", f"{kv}/data/{deployment.plan.stack}/analytics/ingest/kafka", {}),
+        ("GET", f"{database.path}/creds/{database.database.roles[0].name}", {}),
+        ("PUT", "sys/raw/core/anything", {"value": "x"}),
+    ]
+
+
+def test_the_deploy_identity_is_refused_what_the_stack_does_not_declare(deployment):
+    client = deployment.client(token=deployment.extras["deploy_token"])
+    for method, path, body in _forbidden(deployment):
+        answer = client.request(method, path, body or None)
+        assert answer.status in (400, 403), f"the deploy identity got HTTP {answer.status} for {method} {path}"
+        if path == "auth/token/create":  # a child may carry only its parent's policies
+            assert "child policies must be subset of parent" in str(answer.body) or answer.status == 403
+
+
+def test_the_reader_identity_writes_nothing(deployment, oidc):
+    client = deployment.client(token=_drift_token(deployment, oidc))
+    writes = [(m, p, b) for m, p, b in _forbidden(deployment) if m != "GET"]
+    writes += [("PUT", f"sys/policies/acl/{name}", {"policy": 'path "*" { capabilities = ["read"] }'})
+               for name in ("vault-platform-reader", "vault-platform-deploy")]
+    writes += [("DELETE", f"sys/audit/{d.path}", {}) for d in deployment.plan.config.vault.audit_devices]
+    for method, path, body in writes:
+        answer = client.request(method, path, body or None)
+        assert answer.status == 403, f"the reader got HTTP {answer.status} for {method} {path}"
 
 
 # --------------------------------------------------------------------------- logins
@@ -128,6 +192,40 @@ def test_each_declared_role_logs_in_and_its_token_carries_exactly_its_policies(d
         auth = _login(deployment, role, oidc, kubernetes_api)
         assert sorted(auth["token_policies"]) == sorted({*role.token_policies, "default"}), role.name
         assert auth["lease_duration"] == ttl_seconds(role.token_ttl), role.name
+
+
+def _github_roles(deployment):
+    mounts = {m.path: m for m in deployment.plan.config.vault.auth_methods}
+    return [r for r in deployment.plan.config.vault.roles if mounts[r.mount].type == "jwt"
+            and mounts[r.mount].oidc.bound_issuer == "https://token.actions.githubusercontent.com"]
+
+
+def test_ci_roles_admit_only_their_repository_ref_and_environment(deployment, oidc):
+    """The server enforces the bindings the stack declares: a token from another branch, a
+    pull request, another environment or a re-created repository of the same name is refused;
+    the preview role's glob admits any pull request's merge ref and nothing else."""
+    client = deployment.client(token="")
+    roles = _github_roles(deployment)
+    assert {"pulumi-deploy", "drift", "preview"} <= {r.name for r in roles}
+
+    def login(role, **changes) -> int:
+        claims = {key: value if isinstance(value, str) else value[0] for key, value in role.bound_claims.items()}
+        if role.bound_claims_type == "glob":
+            claims["ref"] = claims["ref"].replace("*", "1234")
+        claims.update(aud=role.bound_audiences[0], sub="ci", **changes)
+        claims = {key: value for key, value in claims.items() if value is not None}
+        return client.post(f"auth/{role.mount}/login", {"role": role.name, "jwt": oidc.token(claims)}).status
+
+    for role in roles:
+        assert login(role) == 200, role.name
+        assert login(role, repository_id="999999999") == 400, role.name  # the name re-registered elsewhere
+        assert login(role, environment="another-environment") == 400, role.name
+        assert login(role, ref=None) == 400, role.name
+        if role.bound_claims_type == "glob":
+            assert login(role, ref="refs/heads/main") == 400, role.name  # a preview role is no drift role
+        else:
+            assert login(role, ref="refs/heads/feature") == 400, role.name
+            assert login(role, ref="refs/pull/7/merge") == 400, role.name
 
 
 def test_identity_groups_carry_their_policies_and_oidc_users_get_them_from_the_directory(deployment, oidc):
@@ -298,7 +396,7 @@ def test_the_drift_identity_reads_no_secret(deployment, oidc):
                if e.type == "transit" for k in e.transit.keys]
     denied += [("POST", f"{e.path}/issue/{r.name}") for e in vault.secret_engines if e.type == "pki" and e.pki.roles
                for r in e.pki.roles]
-    denied += [("GET", f"auth/{r.mount}/role/{r.name}/role-id") for r in vault.roles
+    denied += [("POST", f"auth/{r.mount}/role/{r.name}/secret-id") for r in vault.roles
                if next(m for m in vault.auth_methods if m.path == r.mount).type == "approle"]
     denied += [("POST", "auth/token/create"), ("GET", "sys/raw/core")]  # (cubbyhole is the token's own)
     assert len(denied) >= 6
@@ -308,13 +406,16 @@ def test_the_drift_identity_reads_no_secret(deployment, oidc):
 
 
 def test_destroy_removes_all_but_the_protected_resources(deployment):
-    """Last, as ``pulumi destroy`` would end a stack: every resource the provider deletes goes,
-    and what the program protects (KV, PKI and transit data, the CAs, transit keys) stays."""
+    """Last, as ``pulumi destroy`` would end a stack, with the deploy token alone: every
+    resource the provider deletes goes; what the program protects (KV, PKI and transit data,
+    the CAs, transit keys) stays, and so does the deploy policy (retained on delete: the
+    identity deleting needs it to the last resource)."""
     kept = deployment.applier.destroy()
     protected = {r.name for r in deployment.plan.resources() if r.protect and r.type.startswith("vault:")}
-    assert set(kept) == protected - set(deployment.report.skipped)
+    retained = {r.name for r in deployment.plan.resources() if r.retain_on_delete and r.type.startswith("vault:")}
+    assert len(retained) == 1 and set(kept) == (protected | retained) - set(deployment.report.skipped)
     root = deployment.client()
-    assert set(root.list("sys/policies/acl").expect(200).data["keys"]) == {"default", "root"}
+    assert set(root.list("sys/policies/acl").expect(200).data["keys"]) == {"default", "root", "vault-platform-deploy"}
     assert set(root.get("sys/auth").expect(200).data) == {"token/"}
     assert root.get("sys/audit").expect(200).data == {}
     mounts = {path.rstrip("/") for path in root.get("sys/mounts").expect(200).data}

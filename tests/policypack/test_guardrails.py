@@ -50,7 +50,8 @@ def run_resource_policies(plan) -> list[str]:
     for registration in plan.resources():
         for name in ("kms-key-rotates-and-is-protected", "vault-statefulset-hardened"):
             found += violations(name, resource_args(registration))
-    for name in ("vault-policies-pass-lints", "production-has-audit-device", "tls-on-outside-dev"):
+    for name in ("vault-policies-pass-lints", "privileged-policies-only-on-administrative-identities",
+                 "production-has-audit-device", "tls-on-outside-dev"):
         found += violations(name, stack_args(plan.resources()))
     return found
 
@@ -71,11 +72,59 @@ def with_policy(plan, name: str, text) -> list:
     return changed
 
 
-def test_a_policy_with_an_escalation_path_is_refused(stack_plan):
+def test_a_policy_that_reads_everything_is_refused(stack_plan):
     registrations = with_policy(stack_plan("production"), "ci-deployer",
-                                lambda old: old + '\npath "auth/token/create" { capabilities = ["update"] }\n')
+                                lambda old: old + '\npath "*" { capabilities = ["read"] }\n')
     found = violations("vault-policies-pass-lints", stack_args(registrations))
-    assert len(found) == 1 and "VP003 error" in found[0] and "auth/token/create" in found[0]
+    assert len(found) == 1 and "VP002 error" in found[0], found
+
+
+ADMINISTRATIVE = "privileged-policies-only-on-administrative-identities"
+
+
+def test_a_policy_made_privileged_on_a_workload_role_is_refused(stack_plan):
+    """Privilege is computed from the text: a write on identity groups makes ci-deployer
+    privileged, and the role holding it is not administrative."""
+    registrations = with_policy(stack_plan("production"), "ci-deployer",
+                                lambda old: old + '\npath "identity/group/*" { capabilities = ["update"] }\n')
+    assert violations("vault-policies-pass-lints", stack_args(registrations)) == []
+    found = violations(ADMINISTRATIVE, stack_args(registrations))
+    assert len(found) == 1 and found[0].startswith("role jwt-github/deploy holds the privileged policy ci-deployer")
+    assert "change identity groups" in found[0]
+
+
+def with_role_policies(plan, role: str, policies: list[str]) -> list:
+    changed = []
+    for registration in plan.resources():
+        if registration.inputs.get("roleName") == role:
+            registration = copy.copy(registration)
+            registration.inputs = dict(registration.inputs, tokenPolicies=policies)
+        changed.append(registration)
+    return changed
+
+
+def test_break_glass_on_a_workload_role_is_refused_twice(stack_plan):
+    found = violations(ADMINISTRATIVE, stack_args(with_role_policies(stack_plan("production"), "ingest",
+                                                                       ["analytics-ingest", "break-glass"])))
+    assert len(found) == 2, found
+    assert found[0] == ("role kubernetes/ingest holds break-glass, which the stack declares unattached "
+                        "(vault.policies.unattached)")
+    assert found[1].startswith("role kubernetes/ingest holds the privileged policy break-glass (write ACL policies")
+    assert found[1].endswith("but is not marked administrative")
+
+
+def test_the_administrative_mark_is_what_lets_the_deploy_role_hold_its_policy(stack_plan):
+    plan = stack_plan("production")
+    assert violations(ADMINISTRATIVE, stack_args(plan.resources())) == []
+    unmarked = []
+    for registration in plan.resources():
+        if registration.type == "vault-platform:configuration:VaultConfiguration":
+            registration = copy.copy(registration)
+            registration.inputs = dict(registration.inputs, administrative=[])
+        unmarked.append(registration)
+    found = violations(ADMINISTRATIVE, stack_args(unmarked))
+    assert found and all("role jwt-github/pulumi-deploy holds the privileged policy vault-platform-deploy" in f
+                         for f in found)
 
 
 def test_a_policy_that_does_not_parse_is_refused_in_the_servers_dialect(stack_plan):

@@ -135,7 +135,9 @@ def cmd_init(args: argparse.Namespace) -> int:
         assert config.unseal.awskms is not None  # validated: secrets-manager needs awskms
         client = boto3.Session(profile_name=args.profile).client("secretsmanager",
                                                                  region_name=config.unseal.awskms.region)
-        custody = boot.SecretsManagerCustody(client, recovery_key_policies.secret_name(config.cluster.name, stack))
+        custody = boot.SecretsManagerCustody(client, [
+            recovery_key_policies.secret_name(config.cluster.name, stack, share)
+            for share in range(1, init.recovery_shares + 1)])
     bootstrap = None if args.no_bootstrap else (
         shlex.split(args.bootstrap_command) if args.bootstrap_command else boot.default_bootstrap(stack))
     try:
@@ -269,7 +271,7 @@ def register(commands: Any) -> None:
         "init", help="first boot: initialise Vault, keep the recovery keys, bootstrap, revoke the root token")
     init_cmd.add_argument("--stack", required=True, help="stack name or stack file")
     init_cmd.add_argument("--address", help=ADDRESS_HELP)
-    init_cmd.add_argument("--profile", help="AWS profile of the custodian role (recovery_keys secrets-manager)")
+    init_cmd.add_argument("--profile", help="AWS profile of the stack's initializer (recovery_keys secrets-manager)")
     init_cmd.add_argument("--out", help="directory for the PGP-encrypted shares (default var/<stack>/init/)")
     bootstrap = init_cmd.add_mutually_exclusive_group()
     bootstrap.add_argument("--bootstrap-command", metavar="CMD",

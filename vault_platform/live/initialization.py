@@ -1,13 +1,13 @@
 """``vault-platform init``: the first boot of a new cluster.
 
 1. Vault must answer, be uninitialised, and report the stack's seal type.
-2. Custody of the keys is prepared *before* Vault makes them: with Secrets Manager the
-   stack's secret must exist, hold no keys yet, and accept a write (a pending marker is
-   written, which proves the permission and the KMS key); with PGP the output files
-   must not exist yet.
+2. Custody of the keys is prepared *before* Vault makes them: with Secrets Manager each
+   share's secret must exist, hold no key yet, and accept a write (a pending marker is
+   written and tagged, which proves the permission and the KMS key); with PGP the
+   output files must not exist yet.
 3. ``sys/init`` with the stack's shares and threshold (and the operators' PGP keys).
-4. The shares are stored: one JSON value in the secret, or one file per operator holding
-   the share Vault encrypted to that operator's key.
+4. The shares are stored: share n in secret n (read by its custodian alone), or one
+   file per operator holding the share Vault encrypted to that operator's key.
 5. The bootstrap: the apply command (by default ``pulumi up`` with
    ``vault.configure=true``) runs with the root token in its environment only.
 6. The root token is revoked whatever happened, and checked to be gone.
@@ -37,6 +37,7 @@ from vault_platform.outputs import open_private
 
 PENDING = "pending"
 STORED = "initialized"
+STATUS_TAG = "vault-platform/recovery-key"
 
 
 class InitError(RuntimeError):
@@ -54,55 +55,56 @@ class Custody(Protocol):
 
 
 class SecretsManagerCustody:
-    """The stack's Secrets Manager secret (``RecoveryKeyCustody``), written through
-    the caller's credentials (the custodian role)."""
+    """The stack's Secrets Manager secrets (``RecoveryKeyCustody``), one per share,
+    written through the caller's credentials: the stack's ``initializer``, which may
+    write every share and read none. So ``prepare`` cannot read a secret to see whether
+    it holds a share; a tag says so instead (``pending`` until the share is ``stored``),
+    and a secret with a value but no ``pending`` tag is never written again."""
 
-    def __init__(self, client: Any, secret_id: str, attempts: int = 3):
+    def __init__(self, client: Any, secret_ids: Sequence[str], attempts: int = 3):
         self.client = client
-        self.secret_id = secret_id
+        self.secret_ids = list(secret_ids)
         self.attempts = attempts
 
     def describe(self) -> str:
-        return f"AWS Secrets Manager secret {self.secret_id}"
+        return f"{len(self.secret_ids)} AWS Secrets Manager secrets ({self.secret_ids[0]} ...), one per share"
 
     def pgp_keys(self) -> Optional[list[str]]:
         return None
 
-    def _aws(self, what: str, function: Callable[[], Any]) -> Any:
-        return aws_calls.call(f"{what} {self.secret_id}", function, InitError, "are you the custodian role?")
+    def _aws(self, what: str, secret_id: str, function: Callable[[], Any]) -> Any:
+        return aws_calls.call(f"{what} {secret_id}", function, InitError, "are you the stack's initializer?")
 
     def prepare(self) -> None:
-        from botocore.exceptions import ClientError
+        for secret_id in self.secret_ids:
+            found = self._aws("describing the secret", secret_id,
+                              lambda: self.client.describe_secret(SecretId=secret_id))
+            tags = {tag.get("Key"): tag.get("Value") for tag in found.get("Tags") or []}
+            status = tags.get(STATUS_TAG)
+            if found.get("VersionIdsToStages") and status != PENDING:
+                raise InitError(f"{secret_id} already holds a value (status {status or 'unknown'!r}); refusing to "
+                                "overwrite a recovery key")
+        for secret_id in self.secret_ids:  # proves the permission and the KMS key before Vault makes the keys
+            self._put(secret_id, {"status": PENDING, "written_at": _now()}, PENDING, "writing the pending marker to")
 
-        self._aws("describing the secret", lambda: self.client.describe_secret(SecretId=self.secret_id))
-        try:
-            current = self.client.get_secret_value(SecretId=self.secret_id)
-        except ClientError as error:
-            if aws_calls.error_code(error) != "ResourceNotFoundException":  # no value yet: the expected state
-                raise InitError(f"reading the secret {self.secret_id} failed: {aws_calls.error_code(error)}") from None
-        else:
-            try:
-                status = json.loads(current.get("SecretString") or "{}").get("status")
-            except ValueError:
-                status = "unreadable"
-            if status != PENDING:
-                raise InitError(f"{self.secret_id} already holds recovery keys (status {status!r}); "
-                                "refusing to overwrite them")
-        self._put({"status": PENDING, "written_at": _now()}, "writing the pending marker to")
-
-    def _put(self, value: dict[str, Any], what: str) -> None:
+    def _put(self, secret_id: str, value: dict[str, Any], status: str, what: str) -> None:
         text = json.dumps(value, sort_keys=True)
-        self._aws(what, lambda: self.client.put_secret_value(SecretId=self.secret_id, SecretString=text))
+        self._aws(what, secret_id, lambda: self.client.put_secret_value(SecretId=secret_id, SecretString=text))
+        self._aws("tagging", secret_id, lambda: self.client.tag_resource(
+            SecretId=secret_id, Tags=[{"Key": STATUS_TAG, "Value": status}]))
 
     def store(self, shares: list[str], facts: dict[str, Any]) -> None:
-        value = {**facts, "status": STORED, "keys_base64": shares}
-        for attempt in range(1, self.attempts + 1):
-            try:
-                self._put(value, "storing the keys in")
-                return
-            except InitError:
-                if attempt == self.attempts:
-                    raise
+        if len(shares) != len(self.secret_ids):
+            raise InitError(f"Vault made {len(shares)} shares for {len(self.secret_ids)} secrets")
+        for number, (secret_id, share) in enumerate(zip(self.secret_ids, shares), start=1):
+            value = {**facts, "status": STORED, "share": number, "key_base64": share}
+            for attempt in range(1, self.attempts + 1):
+                try:
+                    self._put(secret_id, value, STORED, f"storing share {number} in")
+                    break
+                except InitError:
+                    if attempt == self.attempts:
+                        raise
 
 
 class PgpCustody:

@@ -1,32 +1,34 @@
 """Lints for Vault policies: dangerous grants and mistakes, each with an id, a severity
 and the file and line of the rule.
 
-Checks are made by asking the ACL evaluator (:mod:`vault_acl`) about probe
-paths, so wildcards are judged the way Vault would match them. Policies whose name
-carry the line ``# vault-platform: privileged`` are *privileged*: the governance,
-escalation and ``path "*"`` checks do not apply to them (they exist to do exactly that).
+Checks are made by asking the ACL evaluator (:mod:`vault_acl`) about probe paths, so
+wildcards are judged the way Vault would match them. Whether a policy is *privileged* is
+computed from what it grants (:mod:`vault_acl.privilege`), never declared by the policy:
+a privileged policy is fine on its own (VP003 says why it is privileged); holding it is
+what the stack restricts to roles and groups marked ``administrative`` — a rule of the
+configuration itself (:func:`components.config.vault.rules.holding_problems`), so a stack
+breaking it does not plan, preview or lint at all.
 
 | id | severity | what |
 |---|---|---|
-| VP001 | error | write or sudo on `sys/` paths that govern policies, auth, mounts or audit |
-| VP002 | error | a grant on `path "*"` (everything) |
-| VP003 | error | a privilege-escalation path: tokens with arbitrary policies, writing policies, auth roles, identity |
+| VP001 | — | retired: governance writes are privilege now (VP003), and who holds them a configuration rule |
+| VP002 | error | a grant on `path "*"` (everything) in a policy that is not privileged |
+| VP003 | note | the policy is privileged, and why (what it lets a holder change) |
 | VP004 | warning | a rule that can never apply: denied for the same path, or shadowed by a higher-priority rule |
-| VP005 | warning | one policy grants what another denies, for the same role or group |
+| VP005 | warning | one policy grants what another denies, for the same role or group (stack) |
 | VP006 | error | `*` not at the end of a path, or `+` inside a path segment (both are taken literally) |
 | VP007 | warning | `list` on a KV v2 `data/` path (listing is on `metadata/`) |
 | VP008 | warning | an allowed `policies` value ending in `*`: a comma-separated list starting with it passes whole |
+| VP010 | warning | a policy the stack loads is held by no role or group and not declared unattached (stack) |
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Iterable, Mapping, Optional, Sequence
 
 from vault_acl import ACL, CAPABILITIES, DEFAULT_DIALECT, DENY, PathRule, Policy
-
-WRITE = {"create", "update", "delete", "patch"}
+from vault_acl.privilege import privileges
 
 
 @dataclass(frozen=True)
@@ -43,53 +45,6 @@ class Lint:
         return f"{where}: {self.id} {self.severity}: {self.message}"
 
 
-GOVERNANCE_PREFIXES = ("sys/policies/", "sys/policy/", "sys/auth/", "sys/mounts/", "sys/remount", "sys/audit", "sys/raw")
-ESCALATION_PREFIXES = ("auth/token/create", "auth/token/roles/", "sys/policies/acl/", "sys/policy/", "identity/entity",
-                       "identity/group")
-_AUTH_ROLE = re.compile(r"^auth/[^/]+/(role|users|groups|certs)/")
-
-GOVERNANCE_PROBES = {
-    "sys/policies/acl/example": "policies",
-    "sys/policy/example": "policies",
-    "sys/auth/example": "auth methods",
-    "sys/mounts/example": "secret mounts",
-    "sys/remount": "secret mounts",
-    "sys/audit/example": "audit devices",
-    "sys/raw/example": "raw storage",
-}
-
-ESCALATION_PROBES = {
-    "auth/token/create": "create tokens with any policies",
-    "auth/token/create-orphan": "create orphan tokens with any policies",
-    "auth/token/roles/example": "define token roles with any policies",
-    "sys/policies/acl/example": "write policies",
-    "sys/policy/example": "write policies",
-    "identity/entity/example": "change identity entities",
-    "identity/entity/id/example": "change identity entities",
-    "identity/entity-alias/example": "change entity aliases",
-    "identity/group/example": "change identity groups (and their policies)",
-    "identity/group/id/example": "change identity groups (and their policies)",
-    "identity/group-alias/example": "change group aliases",
-    "auth/kubernetes/role/example": "define auth roles with any policies",
-    "auth/approle/role/example": "define auth roles with any policies",
-    "auth/jwt/role/example": "define auth roles with any policies",
-    "auth/oidc/role/example": "define auth roles with any policies",
-    "auth/userpass/users/example": "define users with any policies",
-    "auth/ldap/users/example": "map directory users to any policies",
-    "auth/ldap/groups/example": "map directory groups to any policies",
-    "auth/cert/certs/example": "trust certificates with any policies",
-}
-
-
-PRIVILEGED_MARKER = re.compile(r"^\s*#\s*vault-platform:\s*privileged\s*$", re.MULTILINE)
-
-
-def is_privileged(policy: Policy) -> bool:
-    """A policy declares itself privileged with a line ``# vault-platform: privileged``:
-    explicit, in the file a reviewer reads, and carried into Vault with the text."""
-    return bool(PRIVILEGED_MARKER.search(policy.text))
-
-
 def probe_path(rule_path: str) -> str:
     """A concrete path a rule matches: ``+`` and a trailing ``*`` filled in."""
     path = rule_path[:-1] + "example" if rule_path.endswith("*") else rule_path
@@ -101,27 +56,28 @@ def _granted(acl: ACL, path: str) -> set[str]:
     return set() if capabilities == {"deny"} else capabilities
 
 
-def lint_policy(policy: Policy, file: str, dialect: str = DEFAULT_DIALECT) -> list[Lint]:
-    """Lints that need only the policy itself, in the ``dialect`` of the stack's server."""
+def lint_policy(policy: Policy, file: str, dialect: str = DEFAULT_DIALECT, namespaces: Sequence[str] = ()
+                ) -> list[Lint]:
+    """Lints that need only the policy itself, in the ``dialect`` of the stack's server
+    (``namespaces``: the stack's, which a root policy reaches behind their prefix)."""
     lints: list[Lint] = []
     name = policy.name
-    privileged = is_privileged(policy)
-    acl = ACL([policy], dialect=dialect)
+    reasons = privileges(policy, dialect, namespaces)
 
     def add(lint_id: str, severity: str, line: Optional[int], message: str) -> None:
         lints.append(Lint(lint_id, severity, name, file, line, message))
 
     for rule in policy.rules:
         path = rule.path
-        segments = path.split("/")
         if "*" in path[:-1]:
             add("VP006", "error", rule.line, f'path "{path}": `*` is a glob only at the end; here it is a literal star')
-        for segment in segments:
+        for segment in path.split("/"):
             if "+" in segment and segment != "+":
                 add("VP006", "error", rule.line,
                     f'path "{path}": `+` matches a whole segment only; in "{segment}" it is a literal plus')
-        if path in ("*", "") and not rule.capabilities & DENY and not privileged:
-            add("VP002", "error", rule.line, 'grants on path "*" reach everything in Vault (privileged policies only)')
+        if path in ("*", "") and not rule.capabilities & DENY and not reasons:
+            add("VP002", "error", rule.line, 'grants on path "*" reach everything in Vault, secrets included '
+                "(only a privileged, administrative or unattached policy may)")
         if rule.capabilities & CAPABILITIES["list"] and "/data/" in f"/{path}" and not rule.capabilities & DENY:
             add("VP007", "warning", rule.line,
                 f'path "{path}": KV v2 lists under metadata/, so list on data/ has no effect')
@@ -131,55 +87,10 @@ def lint_policy(policy: Policy, file: str, dialect: str = DEFAULT_DIALECT) -> li
                     add("VP008", "warning", rule.line,
                         f'allowed {parameter} value "{value}" also admits "{value[:-1]}x,root" '
                         "(Vault matches the whole comma-separated value first)")
-
-    if not privileged:
-        for rule in policy.rules:  # rules naming a governed path directly
-            if rule.capabilities & DENY:
-                continue
-            target = probe_path(rule.path)
-            risky = (set(rule.capability_names) & WRITE) | (set(rule.capability_names) & {"sudo"})
-            if risky and target.startswith(GOVERNANCE_PREFIXES):
-                add("VP001", "error", rule.line,
-                    f'path "{rule.path}" gives {", ".join(sorted(risky))} on a path that governs Vault; '
-                    "only admin or break-glass policies may")
-            if {"create", "update"} & set(rule.capability_names) and (
-                    target.startswith(ESCALATION_PREFIXES) or _AUTH_ROLE.match(target)):
-                if not (target.startswith("auth/token/create") and _policies_restricted(rule)):
-                    add("VP003", "error", rule.line,
-                        f'path "{rule.path}" is a privilege-escalation path (tokens, policies, roles or identity)')
-        for probe, what in GOVERNANCE_PROBES.items():
-            granted = _granted(acl, probe)
-            risky = (granted & WRITE) | (granted & {"sudo"})
-            if risky:
-                rule = acl.rule_for("update", probe)
-                add("VP001", "error", rule.line if rule else None,
-                    f'path "{rule.path if rule else probe}" gives {", ".join(sorted(risky))} on {probe.rsplit("/", 1)[0]} '
-                    f"({what}); only admin or break-glass policies may")
-        escalations: dict[str, tuple[PathRule, list[str]]] = {}
-        for probe, what in ESCALATION_PROBES.items():
-            decision_rule = acl.rule_for("update", probe)
-            if decision_rule is None or decision_rule.capabilities & DENY:
-                continue
-            if not {"create", "update"} & set(decision_rule.capability_names):
-                continue
-            if probe.startswith("auth/token/create") and _policies_restricted(decision_rule):
-                continue
-            whats = escalations.setdefault(decision_rule.path, (decision_rule, []))[1]
-            if what not in whats:
-                whats.append(what)
-        for path, (rule, whats) in escalations.items():
-            add("VP003", "error", rule.line,
-                f'path "{path}" lets holders {"; ".join(whats)}: a privilege escalation')
+    for reason in reasons:
+        add("VP003", "note", reason.line, f"privileged: {reason.render()}")
     lints += _dead_rules(policy, file, dialect)
     return _unique(lints)
-
-
-def _policies_restricted(rule: PathRule) -> bool:
-    allowed = rule.allowed_parameters or {}
-    denied = rule.denied_parameters or {}
-    if "policies" in denied and not denied["policies"]:
-        return True
-    return "policies" in allowed and bool(allowed["policies"]) and "*" not in allowed.get("policies", [])
 
 
 def _dead_rules(policy: Policy, file: str, dialect: str = DEFAULT_DIALECT) -> list[Lint]:

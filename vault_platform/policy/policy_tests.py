@@ -63,16 +63,14 @@ class Environment:
 
 def load_environment(project: Path, environment: str) -> Environment:
     from components import config as schema
-    from components.config.inputs import policy_files
+    from components.config.vault.stack_policies import stack_policies
 
     stack_file = project / f"Pulumi.{environment}.yaml"
     config = schema.load_stack_file(stack_file)
     vault = config.vault
     dialect = config.cluster.target.policy_dialect
-    loaded, problems = policy_files.load(
-        vault.policies.include, vault.policies.exclude, environment, environment, folder=project / "policies",
-        dialect=dialect,
-    )
+    loaded, problems = stack_policies(vault, config.cluster.target, environment, environment,
+                                      folder=project / "policies")
     if problems:
         raise PolicyTestError(f"{stack_file.name}: policies do not load: {problems[0].message}")
     return Environment(

@@ -24,23 +24,30 @@ def lint_files(project: Path, dialect: str) -> list[lints.Lint]:
 
 
 def lint_stack(project: Path, stack: str) -> list[lints.Lint]:
-    """The stack's selection of policies, plus conflicts within each role and group (VP005)."""
+    """The stack's policies (its files and the derived ones), conflicts within each role and
+    group (VP005), and policies loaded for nothing (VP010). Who may hold a privileged or an
+    unattached policy is a rule of the configuration itself: loading the stack refuses it."""
     from components import config as schema
-    from components.config.inputs import policy_files
+    from components.config.vault.rules import unheld_policies
+    from components.config.vault.stack_policies import stack_policies
     from vault_platform.project import stack_file
 
-    config = schema.load_stack_file(stack_file(project, stack))
-    spec = config.vault
-    name = schema.stack_name_of(stack_file(project, stack))
-    dialect = config.cluster.target.policy_dialect
-    loaded, _ = policy_files.load(spec.policies.include, spec.policies.exclude, config.environment, name,
-                                  folder=project / "policies", dialect=dialect)
+    path = stack_file(project, stack)
+    config = schema.load_stack_file(path)
+    spec, target = config.vault, config.cluster.target
+    dialect = target.policy_dialect
+    loaded, _ = stack_policies(spec, target, config.environment, schema.stack_name_of(path),
+                               folder=project / "policies")
+    shown = {f.name: str(f.path) if f.derived else f"policies/{f.name}.hcl" for f in loaded}
+    namespaces = [ns.path for ns in spec.namespaces]
     found = []
     for file in loaded:
-        found += lints.lint_policy(file.policy, f"policies/{file.name}.hcl", dialect)
-    found += lints.lint_identities({f.name: f.policy for f in loaded},
-                                   {f.name: f"policies/{f.name}.hcl" for f in loaded},
-                                   access.identities_of(spec), dialect)
+        found += lints.lint_policy(file.policy, shown[file.name], dialect, namespaces)
+    found += lints.lint_identities({f.name: f.policy for f in loaded}, shown, access.identities_of(spec), dialect)
+    for name in unheld_policies(spec, set(shown), {f.name for f in loaded if f.derived}):
+        found.append(lints.Lint("VP010", "warning", name, shown[name], None,
+                                "held by no role or group: attach it, or declare it in vault.policies.unattached "
+                                "(break-glass)"))
     return sorted(set(found), key=lambda l: (l.file, l.line or 0, l.id))
 
 

@@ -32,6 +32,9 @@ class PolicyFile:
     text: str
     """After stack variables are substituted."""
     policy: Policy
+    derived: bool = False
+    """Derived from the stack by the plan (``vault-platform-deploy``, ``vault-platform-reader``),
+    not read from ``policies/``; ``path`` is where the plan writes it."""
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ the secret engines' rules (:mod:`components.config.vault.engine_rules`)."""
 from __future__ import annotations
 
 import re
-from typing import Callable, Optional
+from typing import Callable, Mapping, Optional
 
 from components.config.base import repeated, ttl_order
 from components.config.problems import Problem
@@ -19,13 +19,16 @@ Mounts = dict[tuple[Optional[str], str], AuthMethodSpec]
 
 
 def cross_reference_problems(vault: VaultSpec, environment: str, policy_names: set[str],
-                             target: Target = DEFAULT_TARGET) -> list[Problem]:
-    """Rules across items. ``policy_names``: the policies this stack loads; ``target``: the
-    server the stack deploys (what it lacks is refused)."""
+                             target: Target = DEFAULT_TARGET, privileged: Optional[Mapping[str, str]] = None
+                             ) -> list[Problem]:
+    """Rules across items. ``policy_names``: the policies this stack writes; ``target``: the
+    server the stack deploys (what it lacks is refused); ``privileged``: name -> why, for
+    the privileged ones among them (:mod:`vault_acl.privilege`)."""
     issues: list[Problem] = []
     add = issues.append
     known_policies = policy_names | {"default"}
     namespaces = {ns.path for ns in vault.namespaces}
+    privileged = privileged or {}
 
     def check_namespace(path: str, namespace: Optional[str]) -> None:
         if namespace is not None and namespace not in namespaces:
@@ -37,8 +40,13 @@ def cross_reference_problems(vault: VaultSpec, environment: str, policy_names: s
                 add(Problem(f"{where}[{number}]", f"the root policy cannot be given to a {holder}", "root"))
             elif policy not in known_policies:
                 add(Problem(f"{where}[{number}]",
-                            "names a policy that does not exist (policies/<name>.hcl loaded by this stack, or default)",
-                            policy))
+                            "names a policy that does not exist (policies/<name>.hcl loaded by this stack, "
+                            "a derived vault-platform-* policy, or default)", policy))
+
+    for number, name in enumerate(vault.policies.unattached):
+        if name not in policy_names:
+            add(Problem(f"vault.policies.unattached[{number}]", "names a policy this stack does not load", name))
+    issues += holding_problems(vault, privileged)
 
     _namespace_problems(add, vault, target)
     _target_problems(add, vault, target)
@@ -218,10 +226,45 @@ def _role_bindings(add: Add, where: str, role: RoleSpec, method: AuthMethodSpec)
                                        or role.token_bound_cidrs):
             add(Problem(where, "a jwt role must bind the token (bound_audiences, bound_claims, bound_subject "
                         "or token_bound_cidrs)", has_value=False))
+        if role_type == "jwt" and method.oidc is not None and GITHUB_ACTIONS_ISSUER in (
+                method.oidc.bound_issuer, method.oidc.oidc_discovery_url.rstrip("/")):
+            _github_actions_bindings(add, where, role)
         if role_type == "oidc" and not role.allowed_redirect_uris:
             add(Problem(f"{where}.allowed_redirect_uris", "required for an oidc role", has_value=False))
     if method.type == "cert" and not role.certificate:
         add(Problem(f"{where}.certificate", "required for a cert role (trusted CA PEM)", has_value=False))
+
+
+GITHUB_ACTIONS_ISSUER = "https://token.actions.githubusercontent.com"
+GITHUB_REPOSITORY_ID_HELP = "the repository's numeric id (`gh api repos/OWNER/REPO --jq .id`)"
+
+
+def _github_actions_bindings(add: Add, where: str, role: RoleSpec) -> None:
+    """A GitHub Actions token names the repository, the ref and the environment of the job
+    that asked for it: a role binds the repository by id (a name can be deleted and taken
+    again) and the workflow's place, so another branch or a pull request of the same
+    repository cannot log in."""
+    claims = role.bound_claims
+    repository_id = claims.get("repository_id")
+    if repository_id is None:
+        add(Problem(f"{where}.bound_claims", f"a role on the GitHub Actions issuer must bind repository_id "
+                    f"({GITHUB_REPOSITORY_ID_HELP}); a repository name can be deleted and registered again",
+                    dict(claims)))
+    else:
+        values = [repository_id] if isinstance(repository_id, str) else list(repository_id)
+        for value in values:
+            if not str(value).isdigit():
+                add(Problem(f"{where}.bound_claims.repository_id", f"not {GITHUB_REPOSITORY_ID_HELP}", value))
+    if not ({"ref", "environment"} <= set(claims) or "job_workflow_ref" in claims):
+        add(Problem(f"{where}.bound_claims", "a role on the GitHub Actions issuer must bind ref and environment, "
+                    "or job_workflow_ref: otherwise any branch or pull request of the repository logs in",
+                    dict(claims)))
+    if role.bound_claims_type == "glob":
+        for claim in ("repository_id", "repository", "environment"):
+            value = claims.get(claim)
+            if any("*" in str(v) for v in ([value] if isinstance(value, str) else list(value or []))):
+                add(Problem(f"{where}.bound_claims.{claim}", "no wildcard here: it would admit other "
+                            "repositories or environments (a glob belongs in ref or job_workflow_ref)", value))
 
 
 def _group_problems(add: Add, vault: VaultSpec, mounts: Mounts,
@@ -267,3 +310,32 @@ def _in_cycle(name: str, groups: dict[str, GroupSpec]) -> bool:
         seen.add(member)
         stack.extend(groups[member].member_groups)
     return False
+
+
+def holding_problems(vault: VaultSpec, privileged: Mapping[str, str]) -> list[Problem]:
+    """Who may hold what: a privileged policy (``privileged``: name -> why) only by a role or
+    group marked ``administrative``; a policy declared unattached by none."""
+    problems: list[Problem] = []
+    unattached = set(vault.policies.unattached)
+    holders = [(f"vault.roles[{i}].token_policies", r.token_policies, "role", r.administrative)
+               for i, r in enumerate(vault.roles)]
+    holders += [(f"vault.groups[{i}].policies", g.policies, "group", g.administrative)
+                for i, g in enumerate(vault.groups)]
+    for where, names, holder, administrative in holders:
+        for number, policy in enumerate(names):
+            if policy in unattached:
+                problems.append(Problem(f"{where}[{number}]", "is declared in vault.policies.unattached: no role "
+                                        "or group may hold it", policy))
+            elif policy in privileged and not administrative:
+                problems.append(Problem(f"{where}[{number}]", f"`{policy}` is privileged ({privileged[policy]}); "
+                                        f"only a {holder} marked `administrative: true` may hold it", policy))
+    return problems
+
+
+def unheld_policies(vault: VaultSpec, policy_names: set[str], derived: set[str]) -> list[str]:
+    """The loaded policies no role or group holds, other than those declared unattached and
+    the ``derived`` ones (written whether or not a stack's roles hold them): a policy
+    loaded for nothing is usually a forgotten attachment."""
+    held = {name for role in vault.roles for name in role.token_policies}
+    held |= {name for group in vault.groups for name in group.policies}
+    return sorted(policy_names - held - set(vault.policies.unattached) - derived)

@@ -129,9 +129,9 @@ ROLE_FIELDS: dict[str, set[str]] = {
     "kubernetes": {"bound_service_account_names", "bound_service_account_namespaces", "audience"},
     "approle": {"secret_id_ttl", "secret_id_num_uses", "secret_id_bound_cidrs"},
     "jwt": {"role_type", "bound_audiences", "user_claim", "groups_claim", "allowed_redirect_uris", "bound_claims",
-            "bound_subject"},
+            "bound_claims_type", "bound_subject"},
     "oidc": {"role_type", "bound_audiences", "user_claim", "groups_claim", "allowed_redirect_uris", "bound_claims",
-             "bound_subject"},
+             "bound_claims_type", "bound_subject"},
     "cert": {"certificate", "allowed_common_names"},
     "ldap": set(),
     "userpass": set(),
@@ -161,9 +161,17 @@ class RoleSpec(Model):
     groups_claim: Optional[StrictStr] = Field(None, description="jwt/oidc: claim listing groups.")
     allowed_redirect_uris: tuple[StrictStr, ...] = Field((), description="oidc: allowed redirect URIs.")
     bound_claims: dict[StrictStr, ClaimValue] = Field(
-        {}, description="jwt/oidc: claims that must match (a value, or a list of allowed values).")
+        {}, description="jwt/oidc: claims that must match (a value, or a list of allowed values). On the GitHub "
+        "Actions issuer: `repository_id`, and `ref` with `environment` or `job_workflow_ref`.")
+    bound_claims_type: Literal["string", "glob"] = Field(
+        "string", description="jwt/oidc: how bound_claims values match: `string` exactly, `glob` with `*` "
+        "(e.g. `ref: refs/pull/*/merge`).")
     certificate: Optional[StrictStr] = Field(None, description="cert: trusted CA (PEM).")
     allowed_common_names: tuple[StrictStr, ...] = Field((), description="cert: accepted common names.")
+    administrative: StrictBool = Field(
+        False, description="May hold privileged policies (computed from what they grant: writing policies, auth "
+        "methods, roles, identity, token roles or audit devices, or sudo with a write under sys/). Mark the "
+        "deploy identity and administrators only.")
 
 
 class GroupAliasSpec(Model):
@@ -178,6 +186,7 @@ class GroupSpec(Model):
     policies: tuple[StrictStr, ...] = Field((), description="Policies of the group's members.")
     member_groups: tuple[StrictStr, ...] = Field((), description="internal: names of member groups.")
     aliases: tuple[GroupAliasSpec, ...] = Field((), description="external: directory groups mapped to it.")
+    administrative: StrictBool = Field(False, description="Its members may hold privileged policies (see roles).")
 
 
 class PoliciesSpec(Model):
@@ -185,6 +194,10 @@ class PoliciesSpec(Model):
         ("*",), description="Policy names (files `policies/<name>.hcl`) for this stack; `*` for every file."
     )
     exclude: tuple[StrictStr, ...] = Field((), description="Names left out of `include`.")
+    unattached: tuple[StrictStr, ...] = Field(
+        (), description="Policies written to Vault but held by no role or group: only tokens made by hand carry them "
+        "(break-glass's emergency token, the metrics token). Exempt from the unused warning; an error if a role or "
+        "group names one.")
 
 
 class DriftIgnoreSpec(Model):

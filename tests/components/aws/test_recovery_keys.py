@@ -4,6 +4,7 @@ promise that no plan artifact ever holds a token or a key share."""
 from __future__ import annotations
 
 import base64
+import fnmatch
 import json
 import os
 import re
@@ -13,7 +14,9 @@ import subprocess
 import pytest
 
 from components.config.inputs import pgp_keys
-from tests.conftest import EXAMPLE_STACKS, STACKS
+from components import config as schema
+from tests.conftest import EXAMPLE_STACKS, PROJECT, STACKS, stack_raw, with_values
+from vault_platform.plan.program import Plan, run_program
 from vault_platform.plan import artifacts
 
 
@@ -23,38 +26,77 @@ def one(plan, type_):
 
 
 @pytest.mark.parametrize("stack", ["staging", "production"])
-def test_custody_is_one_protected_secret_under_a_dedicated_key_for_one_role(stack_plan, stack):
+def test_custody_is_one_protected_secret_per_share_each_for_its_own_custodian(stack_plan, stack):
     plan = stack_plan(stack)
-    secret = one(plan, "aws:secretsmanager/secret:Secret")
-    assert secret.inputs["name"] == f"vault/{stack}/recovery-keys"
-    assert secret.protect and secret.retain_on_delete
+    config = plan.config.initialization.secrets_manager
+    secrets = plan.of_type("aws:secretsmanager/secret:Secret")
+    assert [s.inputs["name"] for s in secrets] == [f"vault/{stack}/recovery-keys/{n}" for n in range(1, 6)]
+    assert all(s.protect and s.retain_on_delete for s in secrets)
     assert not plan.of_type("aws:secretsmanager/secretVersion:SecretVersion"), "the value never passes through Pulumi"
     (key,) = [k for k in plan.of_type("aws:kms/key:Key") if "recovery keys" in k.inputs["description"]]
     assert key.protect and key.inputs["enableKeyRotation"] is True
-    (role,) = [r for r in plan.of_type("aws:iam/role:Role") if r.name == "vault-recovery-keys-role"]
-    assert role.protect
+    assert len({s.inputs["kmsKeyId"] for s in secrets}) == 1 and secrets[0].inputs["kmsKeyId"].startswith(
+        "arn:aws:kms:eu-west-1:")
+    roles = [r for r in plan.of_type("aws:iam/role:Role") if r.name.startswith("vault-recovery-keys-")]
+    assert [r.name for r in roles] == [f"vault-recovery-keys-{n}-role" for n in range(1, 6)]
+    assert all(r.protect for r in roles)
 
     documents = dict(artifacts.aws_documents(plan.resources()))
-    role_arn = f"arn:aws:iam::123456789012:role/vault-recovery-keys-{stack}"
-    trust = documents["vault-recovery-keys-role-trust"]["Statement"]
-    assert len(trust) == 1 and trust[0]["Action"] == "sts:AssumeRole"
-    (custodian,) = trust[0]["Principal"]["AWS"]
-    assert custodian.endswith(":role/vault-custodians")
-    grants = documents["vault-recovery-keys-role-policy"]["Statement"]
-    secret_arn = plan.outputs["recovery_keys_secret_arn"]
-    assert secret_arn.startswith(f"arn:aws:secretsmanager:eu-west-1:123456789012:secret:vault/{stack}/recovery-keys-")
-    assert [(s["Resource"], sorted(s["Action"])) for s in grants] == [
-        (secret_arn, ["secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue",
-                      "secretsmanager:PutSecretValue"]),
-        (secret.inputs["kmsKeyId"], ["kms:Decrypt", "kms:GenerateDataKey"])]
-    assert secret.inputs["kmsKeyId"].startswith("arn:aws:kms:eu-west-1:")
-    assert grants[1]["Condition"] == {"StringEquals": {"kms:ViaService": "secretsmanager.eu-west-1.amazonaws.com"}}
-    (deny,) = documents["vault-recovery-keys-secret-policy"]["Statement"]
-    assert deny["Effect"] == "Deny" and deny["Condition"] == {"ArnNotEquals": {"aws:PrincipalArn": role_arn}}
+    secret_arns = plan.outputs["recovery_key_secret_arns"]
+    role_arns = plan.outputs["recovery_key_role_arns"]
+    assert len(set(secret_arns)) == len(set(role_arns)) == 5
     key_policy = {s["Sid"]: s for s in documents["vault-recovery-keys-key"]["Statement"]}
-    assert key_policy["CustodianThroughSecretsManager"]["Principal"] == {"AWS": role_arn}
+    for share, (custodian, secret_arn, role_arn) in enumerate(zip(config.custodians, secret_arns, role_arns), 1):
+        (trust,) = documents[f"vault-recovery-keys-{share}-role-trust"]["Statement"]
+        assert trust["Principal"] == {"AWS": custodian} and trust["Action"] == "sts:AssumeRole"
+        assert trust["Condition"] == {"Bool": {"aws:MultiFactorAuthPresent": "true"}}
+        grants = documents[f"vault-recovery-keys-{share}-role-policy"]["Statement"]
+        assert [(g["Resource"], sorted(g["Action"])) for g in grants] == [
+            (secret_arn, ["secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue"]),
+            (secrets[0].inputs["kmsKeyId"], ["kms:Decrypt"])]
+        assert grants[1]["Condition"]["StringEquals"] == {
+            "kms:ViaService": "secretsmanager.eu-west-1.amazonaws.com",
+            "kms:EncryptionContext:SecretARN": secret_arn}
+        policy = {s["Sid"]: s for s in documents[f"vault-recovery-keys-{share}-secret-policy"]["Statement"]}
+        assert policy["OnlyItsCustodianReads"]["Condition"] == {"ArnNotEquals": {"aws:PrincipalArn": [role_arn]}}
+        assert policy["OnlyTheInitializerWrites"]["Condition"] == {
+            "ArnNotEquals": {"aws:PrincipalArn": [config.initializer]}}
+        destroy = policy["OnlyBreakGlassDestroys"]
+        assert destroy["Condition"] == {"ArnNotEquals": {"aws:PrincipalArn": [config.break_glass]}}
+        assert {"secretsmanager:DeleteSecret", "secretsmanager:PutResourcePolicy",
+                "secretsmanager:UpdateSecret"} <= set(destroy["Action"])
+        assert policy["InitializerWrites"]["Action"] == [
+            "secretsmanager:DescribeSecret", "secretsmanager:PutSecretValue", "secretsmanager:TagResource"]
+        custodian_key = key_policy[f"Custodian{share}"]
+        assert custodian_key["Principal"] == {"AWS": role_arn} and "kms:GenerateDataKey" not in custodian_key["Action"]
+        pattern = custodian_key["Condition"]["StringLike"]["kms:EncryptionContext:SecretARN"]
+        assert fnmatch.fnmatchcase(secret_arn, pattern)
+        assert not any(fnmatch.fnmatchcase(other, pattern) for other in secret_arns if other != secret_arn)
     assert set(key_policy["ProtectRecoveryKeyKey"]["Action"]) == {"kms:DisableKey", "kms:ScheduleKeyDeletion"}
-    assert not {"kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"} & set(key_policy["KeyAdministration"]["Action"])
+    administration = key_policy["KeyAdministration"]
+    assert not {"kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"} & set(administration["Action"])
+    assert administration["Principal"]["AWS"] == sorted(plan.config.unseal.awskms.key_administrators)
+    assert not any(arn.endswith(":root") for arn in administration["Principal"]["AWS"])
+    assert key_policy["Initializer"]["Action"] == ["kms:GenerateDataKey", "kms:DescribeKey"]
+    assert "recovery_keys_secret_arn" not in plan.outputs  # no single secret unless retained
+
+
+def test_a_retained_single_secret_keeps_the_resource_names_of_earlier_versions():
+    raw = with_values(stack_raw("production"), **{"initialization.secrets_manager.retain_single_secret": True})
+    monitor, outputs, warnings = run_program(PROJECT, "production", raw)
+    plan = Plan(stack="production", stack_file="Pulumi.production.yaml",
+                config=schema.load(raw, "Pulumi.production.yaml", "production"),
+                registrations=list(monitor.registrations), outputs=outputs, warnings=warnings)
+    names = {r.name for r in plan.resources()}
+    assert {"vault-recovery-keys-role", "vault-recovery-keys-secret", "vault-recovery-keys-secret-policy",
+            "vault-recovery-keys-role-policy"} <= names
+    (single,) = [s for s in plan.of_type("aws:secretsmanager/secret:Secret") if s.name == "vault-recovery-keys-secret"]
+    assert single.inputs["name"] == "vault/production/recovery-keys" and single.protect and single.retain_on_delete
+    documents = dict(artifacts.aws_documents(plan.resources()))
+    statements = {s["Sid"]: s for s in documents["vault-recovery-keys-secret-policy"]["Statement"]}
+    assert set(statements) == {"CustodianOnly", "OnlyBreakGlassDestroys"}
+    assert "SingleSecretCustodian" in {s["Sid"] for s in documents["vault-recovery-keys-key"]["Statement"]}
+    assert plan.outputs["recovery_keys_secret_arn"].startswith("arn:aws:secretsmanager:")
 
 
 def test_dev_has_no_custody(stack_plan):

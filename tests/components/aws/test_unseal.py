@@ -102,6 +102,8 @@ def test_existing_key_is_adopted_not_created():
     raw["vault-platform:unseal"]["awskms"] = {
         "region": "eu-west-1", "existing_key_arn": arn,
         "identity": {"mode": "pod-identity", "cluster_name": "platform-production"},
+        # allowed beside an existing key: they administer the recovery-key key the stack still creates
+        "key_administrators": ["arn:aws:iam::444455556666:role/vault-key-admins"],
     }
     monitor = plan_with("production", raw)
     assert not unseal(monitor.by_type(KEY)) and not unseal(monitor.by_type("aws:kms/alias:Alias"))
@@ -148,7 +150,8 @@ def test_key_policy_admins_manage_but_cannot_use(stack_plan):
     policy = plan_document(stack_plan, "vault-unseal-key")
     statements = {s["Sid"]: s for s in policy["Statement"]}
     admin = statements["KeyAdministration"]
-    assert admin["Principal"] == {"AWS": ["arn:aws:iam::123456789012:root"]}
+    assert admin["Principal"] == {"AWS": ["arn:aws:iam::444455556666:role/pulumi-deploy",
+                                          "arn:aws:iam::444455556666:role/vault-key-admins"]}
     assert not USE_ACTIONS & set(admin["Action"])
     assert not {a for a in admin["Action"] if "*" in a}
     assert not set(documents.PROTECTED_ACTIONS) & set(admin["Action"])
@@ -174,11 +177,22 @@ def test_pod_identity_trust_is_narrowed_to_vault_service_account(stack_plan):
     (statement,) = trust["Statement"]
     assert statement["Principal"] == {"Service": "pods.eks.amazonaws.com"}
     assert sorted(statement["Action"]) == ["sts:AssumeRole", "sts:TagSession"]
-    assert statement["Condition"]["StringEquals"] == {
-        "aws:RequestTag/eks-cluster-name": "platform-production",
+    # by ARN and account: another cluster can carry the name, not the ARN (mock account 123456789012)
+    assert statement["Condition"] == {"StringEquals": {
+        "aws:SourceAccount": "123456789012",
+        "aws:RequestTag/eks-cluster-arn": "arn:aws:eks:eu-west-1:123456789012:cluster/platform-production",
         "aws:RequestTag/kubernetes-namespace": "vault-system",
         "aws:RequestTag/kubernetes-service-account": "vault",
-    }
+    }}
+    assert "eks-cluster-name" not in json.dumps(trust)
+
+
+def test_pod_identity_trust_names_the_cluster_in_its_own_region():
+    raw = with_values(stack_raw("production"), **{"unseal.awskms.identity.cluster_region": "eu-central-1"})
+    (role,) = unseal(plan_with("production", raw).by_type(ROLE))
+    (statement,) = json.loads(role.inputs["assumeRolePolicy"])["Statement"]
+    assert statement["Condition"]["StringEquals"]["aws:RequestTag/eks-cluster-arn"] == (
+        "arn:aws:eks:eu-central-1:123456789012:cluster/platform-production")
 
 
 def test_irsa_trust_conditions_on_subject_and_audience(stack_plan):

@@ -26,7 +26,8 @@ def problems_of(raw, stack="production") -> str:
 MINIMAL_PRODUCTION = {
     f"{NS}:environment": "production",
     f"{NS}:unseal": {"awskms": {"region": "eu-west-1", "identity": {
-        "oidc_provider_arn": "arn:aws:iam::111122223333:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/ABC"}}},
+        "oidc_provider_arn": "arn:aws:iam::111122223333:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/ABC"},
+        "key_administrators": ["arn:aws:iam::111122223333:role/vault-key-admins"]}},
 }
 
 
@@ -174,7 +175,8 @@ BAD_CASES = [
       "initialization.pgp_keys[0] = 'a.asc'", "initialization.pgp_keys[1] = 'b.asc'",
       "initialization.pgp_keys[2] = 'c.asc'", "no such file"]),
     ("single-custodian-production", "production",
-     {"initialization.recovery_shares": 1, "initialization.recovery_threshold": 1},
+     {"initialization.recovery_shares": 1, "initialization.recovery_threshold": 1,
+      "initialization.secrets_manager.custodians": ["arn:aws:iam::444455556666:user/custodian-amara"]},
      ["initialization.recovery_threshold = 1", "no single person may generate a root token"]),
     ("recovery-shares-too-many", "production", {"initialization.recovery_shares": 11},
      ["initialization.recovery_shares = 11", "less than or equal to 10"]),
@@ -185,11 +187,40 @@ BAD_CASES = [
       "initialization.pgp_keys[0] = 'README.md'", "not an OpenPGP public key",
       "initialization.secrets_manager: only valid with recovery_keys secrets-manager"]),
     ("custodians-missing", "staging", {"initialization.secrets_manager.custodians": []},
-     ["initialization.secrets_manager.custodians: name at least one IAM principal ARN"]),
-    ("custodian-not-an-arn", "staging", {"initialization.secrets_manager.custodians": ["vault-custodians"]},
+     ["initialization.secrets_manager.custodians = []", "one IAM principal ARN per share: 5 (recovery_shares), not 0"]),
+    ("one-custodian-for-five-shares", "staging",
+     {"initialization.secrets_manager.custodians": ["arn:aws:iam::111122223333:role/vault-custodians"]},
+     ["initialization.secrets_manager.custodians = [\"arn:aws:iam::111122223333:role/vault-custodians\"]",
+      "one IAM principal ARN per share: 5 (recovery_shares), not 1", "each custodian reads one share only"]),
+    ("custodian-not-an-arn", "staging", {"initialization.secrets_manager.custodians": [
+        "vault-custodians", "arn:aws:iam::111122223333:user/c2", "arn:aws:iam::111122223333:user/c3", "arn:aws:iam::111122223333:user/c4", "arn:aws:iam::111122223333:user/c5"]},
      ["initialization.secrets_manager.custodians[0] = 'vault-custodians'", "not an IAM principal ARN"]),
-    ("secrets-manager-without-aws", "dev", {"initialization": {"secrets_manager": {
-        "custodians": ["arn:aws:iam::111122223333:role/c"]}}},
+    ("custodian-twice", "staging", {"initialization.secrets_manager.custodians": [
+        "arn:aws:iam::111122223333:user/c1", "arn:aws:iam::111122223333:user/c2", "arn:aws:iam::111122223333:user/c3", "arn:aws:iam::111122223333:user/c1", "arn:aws:iam::111122223333:user/c5"]},
+     ["initialization.secrets_manager.custodians = ", "a principal is listed twice"]),
+    ("custodian-account-root", "staging", {"initialization.secrets_manager.custodians": [
+        "arn:aws:iam::111122223333:root", "arn:aws:iam::111122223333:user/c2", "arn:aws:iam::111122223333:user/c3", "arn:aws:iam::111122223333:user/c4", "arn:aws:iam::111122223333:user/c5"]},
+     ["initialization.secrets_manager.custodians[0] = 'arn:aws:iam::111122223333:root'",
+      "lets every principal of that account assume the custodian role"]),
+    ("break-glass-missing", "production", {"initialization.secrets_manager.break_glass": None},
+     ["initialization.secrets_manager.break_glass: name the one IAM principal ARN"]),
+    ("initializer-is-a-custodian", "production", {"initialization.secrets_manager.initializer":
+                                                  "arn:aws:iam::444455556666:user/custodian-bo"},
+     ["initialization.secrets_manager.initializer = 'arn:aws:iam::444455556666:user/custodian-bo'",
+      "must not also be a custodian"]),
+    ("external-id-bad", "production", {"initialization.secrets_manager.external_id": "a b"},
+     ["initialization.secrets_manager.external_id = 'a b'"]),
+    ("key-administrators-missing", "production", {"unseal.awskms.key_administrators": []},
+     ["unseal.awskms.key_administrators: production needs the roles that administer the KMS keys",
+      "include the identity that runs `pulumi up`"]),
+    ("key-administrator-account-root", "staging", {"unseal.awskms.key_administrators": [
+        "arn:aws:iam::111122223333:root"]},
+     ["unseal.awskms.key_administrators[0] = 'arn:aws:iam::111122223333:root'",
+      "any principal allowed kms:PutKeyPolicy lift the key's protections"]),
+    ("secrets-manager-without-aws", "dev", {"initialization": {"recovery_shares": 1, "recovery_threshold": 1,
+                                                                "secrets_manager": {
+        "custodians": ["arn:aws:iam::111122223333:role/c"],
+        "break_glass": "arn:aws:iam::111122223333:role/vault-break-glass"}}},
      ["initialization.recovery_keys = 'secrets-manager'", "needs AWS: unseal.type awskms, not shamir"]),
     ("restore-principal-not-an-arn", "production", {"snapshots.restore_principals": ["operators"]},
      ["snapshots.restore_principals[0] = 'operators'", "not an IAM principal ARN"]),

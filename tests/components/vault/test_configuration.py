@@ -73,8 +73,14 @@ def test_audit_devices_first_and_hardened(stack_plan):
                     stack.append(dep)
         return seen
 
+    (deploy,) = [r for r in vault_of(plan, "vault:index/policy:Policy") if r.inputs["name"] == "vault-platform-deploy"]
+    assert deploy.retain_on_delete and not reaches(deploy.urn) & {r.urn for r in plan.resources()
+                                                                   if r.type.startswith("vault:")}
     for registration in plan.resources():
-        if registration.type.startswith("vault:") and registration.type != "vault:index/audit:Audit":
+        if not registration.type.startswith("vault:") or registration is deploy:
+            continue  # the deploy policy comes first: the identity applying the rest holds it before it needs it
+        assert deploy.urn in reaches(registration.urn), registration.name
+        if registration.type != "vault:index/audit:Audit":
             assert audit_urns <= reaches(registration.urn), registration.name
 
 
@@ -106,7 +112,8 @@ def test_roles_carry_bindings_policies_and_ttls(stack_plan):
     assert approle.inputs["secretIdNumUses"] == 1 and approle.inputs["secretIdTtl"] == 86400
     assert approle.inputs["secretIdBoundCidrs"] == ["10.20.0.0/16"]
     jwt = by_name(vault_of(plan, "vault:jwt/authBackendRole:AuthBackendRole"))
-    assert jwt["deploy"].inputs["boundClaims"] == {"ref": "refs/heads/main", "repository": "example-org/analytics-platform"}
+    assert jwt["deploy"].inputs["boundClaims"] == {"ref": "refs/heads/main", "repository": "example-org/analytics-platform",
+                                                   "repository_id": "700000002", "environment": "production"}
     assert jwt["engineer"].inputs["groupsClaim"] == "groups"
 
 
@@ -228,7 +235,24 @@ CROSS_CASES = [
      ["vault.roles[0]: a kubernetes role needs bound_service_account_names"]),
     ("jwt-role-unbound", "production",
      lambda v: (v["roles"][3].pop("bound_audiences"), v["roles"][3].pop("bound_claims")),
-     ["vault.roles[3]: a jwt role must bind the token"]),
+     ["vault.roles[3]: a jwt role must bind the token", "must bind repository_id",
+      "must bind ref and environment, or job_workflow_ref"]),
+    ("github-role-by-name-only", "production", _set("roles.3.bound_claims", {
+        "repository": "example-org/analytics-platform", "ref": "refs/heads/main", "environment": "production"}),
+     ["vault.roles[3].bound_claims = ", "a role on the GitHub Actions issuer must bind repository_id",
+      "gh api repos/OWNER/REPO --jq .id"]),
+    ("github-role-any-branch", "production", _set("roles.3.bound_claims", {"repository_id": "700000002"}),
+     ["vault.roles[3].bound_claims = {\"repository_id\": \"700000002\"}",
+      "must bind ref and environment, or job_workflow_ref"]),
+    ("github-role-ref-without-environment", "production", _set("roles.3.bound_claims", {
+        "repository_id": "700000002", "ref": "refs/heads/main"}),
+     ["vault.roles[3].bound_claims = ", "must bind ref and environment, or job_workflow_ref"]),
+    ("github-repository-id-a-name", "production", _set("roles.3.bound_claims.repository_id",
+                                                       "example-org/analytics-platform"),
+     ["vault.roles[3].bound_claims.repository_id = 'example-org/analytics-platform'",
+      "not the repository's numeric id"]),
+    ("github-glob-on-environment", "production", _set("roles.8.bound_claims.environment", "*"),
+     ["vault.roles[8].bound_claims.environment = '*'", "no wildcard here"]),
     ("excluded-policy-still-used", "production", _set("groups.1.policies", ["developer-readwrite"]),
      ["vault.groups[1].policies[0] = 'developer-readwrite'", "names a policy that does not exist"]),
     ("include-matches-nothing", "production", _set("policies", {"include": ["analytics-*", "billing"]}),
@@ -263,6 +287,25 @@ def test_cross_reference_errors_name_the_file_and_keys(stack, edit, expected):
         assert fragment in message, f"{fragment!r} not in:\n{message}"
     for line in message.splitlines()[1:]:  # nothing reported beyond what the case is about
         assert any(f in line for f in expected), f"unexpected: {line}"
+
+
+def test_a_reusable_workflow_binding_is_enough_on_the_github_issuer():
+    claims = {"repository_id": "700000002",
+              "job_workflow_ref": "example-org/workflows/.github/workflows/deploy.yml@refs/heads/main"}
+    config = schema.load(vault_raw("production", _set("roles.3.bound_claims", claims)), "Pulumi.production.yaml",
+                         "production")
+    assert config.vault.roles[3].bound_claims == claims
+
+
+def test_the_preview_role_matches_pull_request_refs_by_glob(stack_plan):
+    roles = {r.inputs["roleName"]: r.inputs for r in stack_plan("production").of_type("vault:jwt/authBackendRole:AuthBackendRole")}
+    assert roles["preview"]["boundClaimsType"] == "glob"
+    assert roles["preview"]["boundClaims"]["ref"] == "refs/pull/*/merge"
+    assert roles["preview"]["tokenPolicies"] == ["vault-platform-reader"]
+    assert roles["drift"]["boundClaimsType"] == "string" and roles["drift"]["boundClaims"]["ref"] == "refs/heads/main"
+    for inputs in (i for i in roles.values() if i["backend"] == "jwt-github"):  # every CI role binds the repository by id, and the job's place
+        assert inputs["boundClaims"]["repository_id"].isdigit()
+        assert {"ref", "environment"} <= set(inputs["boundClaims"]) or "job_workflow_ref" in inputs["boundClaims"]
 
 
 def test_a_plain_secret_is_never_echoed():
@@ -337,4 +380,4 @@ def test_plan_writes_policies_and_a_configuration_summary(stack_plan, tmp_path: 
     summary = json.loads((tmp_path / "vault" / "configuration.json").read_text())
     assert {m["path"] for m in summary["authMethods"]} == {"kubernetes", "jwt-github", "approle", "oidc"}
     assert {g["name"] for g in summary["groups"]} == {"platform-admins", "developers"}
-    assert len(summary["roles"]) == 9
+    assert len(summary["roles"]) == 10

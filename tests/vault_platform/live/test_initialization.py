@@ -2,7 +2,7 @@
 Secrets Manager from moto and operators' keys made by GnuPG.
 
 What is proven: the stack's shares and threshold reach ``sys/init``; the shares land in
-the stack's secret (or, with PGP, each in a file only its operator can decrypt); the
+the stack's secrets, share n in secret n (or, with PGP, each in a file only its operator can decrypt); the
 bootstrap command gets the root token in its environment; the root token is revoked
 whatever happens; and neither the token nor a share is ever printed.
 """
@@ -32,7 +32,21 @@ from vault_platform.live.client import Connection, VaultOperator
 
 ROOT = "hvs.ROOTtokenNEVERshownANYWHERE0123456789"
 SHARES = [f"c2hhcmUt{i}ZmFrZS1yZWNvdmVyeS1rZXktc2hhcmU{i}" for i in range(5)]
-SECRET = recovery_key_policies.secret_name("vault", "production")
+SECRETS = [recovery_key_policies.secret_name("vault", "production", share) for share in range(1, 6)]
+SECRET = SECRETS[0]
+
+
+def stored_shares(client) -> list[str]:
+    """Share n as stored in secret n, each checked to say which share it is."""
+    values = [json.loads(client.get_secret_value(SecretId=name)["SecretString"]) for name in SECRETS]
+    assert [value["share"] for value in values] == [1, 2, 3, 4, 5]
+    assert all(value["status"] == "initialized" for value in values)
+    return [value["key_base64"] for value in values]
+
+
+def status_tag(client, name: str) -> str | None:
+    tags = {tag["Key"]: tag["Value"] for tag in client.describe_secret(SecretId=name).get("Tags", [])}
+    return tags.get(boot.STATUS_TAG)
 
 pytestmark = pytest.mark.usefixtures("aws_credentials")
 
@@ -119,7 +133,8 @@ def no_secret_in(*texts: str) -> bool:
 def secrets_manager():
     with mock_aws():
         client = boto3.client("secretsmanager", region_name="eu-west-1")
-        client.create_secret(Name=SECRET, Description="made by the stack, without a value")
+        for name in SECRETS:
+            client.create_secret(Name=name, Description="made by the stack, without a value")
         yield client
 
 
@@ -135,8 +150,10 @@ def test_init_keeps_the_shares_in_the_secret_bootstraps_and_revokes_the_root_tok
 
     assert vault.init_bodies == [{"recovery_shares": 5, "recovery_threshold": 3}]
     assert vault.tokens_before_init == set()  # the operator's VAULT_TOKEN never went to Vault
-    stored = json.loads(secrets_manager.get_secret_value(SecretId=SECRET)["SecretString"])
-    assert stored["keys_base64"] == SHARES and stored["status"] == "initialized"
+    assert stored_shares(secrets_manager) == SHARES
+    assert {status_tag(secrets_manager, name) for name in SECRETS} == {"initialized"}
+    stored = json.loads(secrets_manager.get_secret_value(SecretId=SECRETS[4])["SecretString"])
+    assert "keys_base64" not in stored  # no secret holds more than its own share
     assert (stored["shares"], stored["threshold"], stored["seal"], stored["stack"]) == (5, 3, "awskms", "production")
     assert (tmp_path / "seen").read_text() == hashlib.sha256(ROOT.encode()).hexdigest()
     assert vault.revoked and vault.calls[-1] == "lookup-self"  # revoked, then checked to be gone
@@ -151,7 +168,7 @@ def test_a_failed_bootstrap_still_revokes_the_root_token(httpserver, secrets_man
     assert vault.revoked
     out, err = capfd.readouterr()
     assert "bootstrap exited with 4" in err and "Break-glass" in err
-    assert json.loads(secrets_manager.get_secret_value(SecretId=SECRET)["SecretString"])["keys_base64"] == SHARES
+    assert stored_shares(secrets_manager) == SHARES
     assert no_secret_in(out, err)
 
 
@@ -179,14 +196,17 @@ def test_an_initialised_vault_is_left_alone(httpserver, secrets_manager, capfd):
         secrets_manager.get_secret_value(SecretId=SECRET)
 
 
-def test_a_secret_that_already_holds_keys_stops_init_before_vault_is_touched(httpserver, secrets_manager, capfd):
-    earlier = {"status": "initialized", "keys_base64": ["earlier"]}
-    secrets_manager.put_secret_value(SecretId=SECRET, SecretString=json.dumps(earlier))
+def test_a_secret_that_already_holds_a_share_stops_init_before_vault_is_touched(httpserver, secrets_manager, capfd):
+    # the initializer cannot read a share: what it sees is a value without the pending tag
+    earlier = {"status": "initialized", "share": 3, "key_base64": "earlier"}
+    secrets_manager.put_secret_value(SecretId=SECRETS[2], SecretString=json.dumps(earlier))
     vault = FakeVault(httpserver)
     assert run_init(vault, "--no-bootstrap") == 2
     assert "init" not in vault.calls
-    assert "already holds recovery keys" in capfd.readouterr().err
-    assert json.loads(secrets_manager.get_secret_value(SecretId=SECRET)["SecretString"]) == earlier
+    assert f"{SECRETS[2]} already holds a value" in capfd.readouterr().err
+    assert json.loads(secrets_manager.get_secret_value(SecretId=SECRETS[2])["SecretString"]) == earlier
+    with pytest.raises(secrets_manager.exceptions.ResourceNotFoundException):  # nothing written before the check
+        secrets_manager.get_secret_value(SecretId=SECRETS[0])
 
 
 def test_a_missing_secret_stops_init_before_vault_is_touched(httpserver, capfd):
@@ -198,10 +218,11 @@ def test_a_missing_secret_stops_init_before_vault_is_touched(httpserver, capfd):
 
 
 def test_a_pending_marker_from_an_interrupted_run_is_not_a_reason_to_refuse(httpserver, secrets_manager):
-    secrets_manager.put_secret_value(SecretId=SECRET, SecretString=json.dumps({"status": "pending"}))
+    secrets_manager.put_secret_value(SecretId=SECRETS[1], SecretString=json.dumps({"status": "pending"}))
+    secrets_manager.tag_resource(SecretId=SECRETS[1], Tags=[{"Key": boot.STATUS_TAG, "Value": "pending"}])
     vault = FakeVault(httpserver)
     assert run_init(vault, "--no-bootstrap") == 0
-    assert json.loads(secrets_manager.get_secret_value(SecretId=SECRET)["SecretString"])["keys_base64"] == SHARES
+    assert stored_shares(secrets_manager) == SHARES
 
 
 def test_a_seal_other_than_the_stacks_stops_init(httpserver, secrets_manager, capfd):

@@ -84,7 +84,9 @@ def provision(config, stack: str, *, rotation=True, enabled=True, role_policy=Tr
     kms = boto3.client("kms", region_name=REGION)
     iam = boto3.client("iam", region_name=REGION)
     role_name = documents.role_name(config.cluster.name, stack)
-    trust = documents.pod_identity_trust_policy("platform-production", "vault-system", "vault")
+    trust = documents.pod_identity_trust_policy(
+        documents.eks_cluster_arn("aws", REGION, "123456789012", "platform-production"), "123456789012",
+        "vault-system", "vault")
     role_arn = iam.create_role(RoleName=role_name, AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
     admins = ["arn:aws:iam::123456789012:root"]
     key = kms.create_key(Policy=json.dumps(documents.key_policy(admins, role_arn)),

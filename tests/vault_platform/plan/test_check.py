@@ -94,11 +94,15 @@ def test_a_policy_vault_would_refuse_fails_the_check(tmp_path: Path):
     assert not report.ok and 'invalid capability "reed"' in report.errors[0].message
 
 
-def test_an_error_level_lint_fails_the_check(tmp_path: Path):
+def test_an_error_level_lint_fails_the_check_and_privilege_is_a_note(tmp_path: Path):
     from vault_platform.plan.check import validate_policies
 
     (tmp_path / "policies").mkdir()
     (tmp_path / "policies" / "team.hcl").write_text('path "sys/policies/acl/*" {\n  capabilities = ["update"]\n}\n')
     report = CheckReport()
     validate_policies(tmp_path, report, "vault-2.0")
-    assert not report.ok and "VP001 error" in report.errors[0].message
+    assert report.ok and "VP003 note" in report.notes[0].message  # privileged is fine on its own: who holds it is checked at load
+    (tmp_path / "policies" / "team.hcl").write_text('path "*" {\n  capabilities = ["read"]\n}\n')
+    report = CheckReport()
+    validate_policies(tmp_path, report, "vault-2.0")
+    assert not report.ok and "VP002 error" in report.errors[0].message

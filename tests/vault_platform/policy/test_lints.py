@@ -16,12 +16,11 @@ def ids(text: str, name: str = "team") -> list[tuple[str, int]]:
 @pytest.mark.parametrize(
     "text, expected",
     [
-        ('path "sys/policies/acl/*" {\n  capabilities = ["update"]\n}', ("VP001", 1)),
-        ('path "sys/auth/*" {\n  capabilities = ["read", "sudo"]\n}', ("VP001", 1)),
-        ('path "sys/*" {\n  capabilities = ["create"]\n}', ("VP001", 1)),
-        ('path "sys/audit/file" {\n  capabilities = ["delete"]\n}', ("VP001", 1)),
+        ('path "sys/policies/acl/*" {\n  capabilities = ["update"]\n}', ("VP003", 1)),
+        ('path "sys/*" {\n  capabilities = ["create", "sudo"]\n}', ("VP003", 1)),
+        ('path "sys/audit/file" {\n  capabilities = ["delete"]\n}', ("VP003", 1)),
         ('path "*" {\n  capabilities = ["read"]\n}', ("VP002", 1)),
-        ('path "auth/token/create" {\n  capabilities = ["update"]\n}', ("VP003", 1)),
+        ('path "auth/token/create" {\n  capabilities = ["update", "sudo"]\n}', ("VP003", 1)),
         ('path "identity/group/*" {\n  capabilities = ["update"]\n}', ("VP003", 1)),
         ('path "auth/+/role/*" {\n  capabilities = ["create"]\n}', ("VP003", 1)),
         ('# comment\npath "secret/*/config" {\n  capabilities = ["read"]\n}', ("VP006", 2)),
@@ -31,7 +30,7 @@ def ids(text: str, name: str = "team") -> list[tuple[str, int]]:
         ('path "auth/token/create" {\n  capabilities = ["update"]\n  allowed_parameters = { "policies" = ["web-*"] }\n}',
          ("VP008", 1)),
     ],
-    ids=["write-policies", "sudo-auth", "sys-glob", "delete-audit", "path-star", "token-create", "identity-groups",
+    ids=["write-policies", "sudo-write-under-sys", "delete-audit", "path-star", "sudo-token-create", "identity-groups",
          "auth-roles", "star-in-middle", "plus-in-segment", "list-on-kv2-data", "dead-by-deny", "glob-admits-lists"],
 )
 def test_each_lint_catches_its_bad_policy(text, expected):
@@ -39,16 +38,25 @@ def test_each_lint_catches_its_bad_policy(text, expected):
     assert expected in found, found
 
 
-def test_token_creation_restricted_to_named_policies_is_not_an_escalation():
-    text = 'path "auth/token/create" {\n  capabilities = ["update"]\n  allowed_parameters = { "policies" = ["web"] }\n}'
+@pytest.mark.parametrize("text", [
+    'path "auth/token/create" {\n  capabilities = ["update"]\n}',  # a child carries a subset of its parent's policies
+    'path "sys/audit" {\n  capabilities = ["read", "sudo"]\n}',  # listing audit devices
+    'path "sys/auth/*" {\n  capabilities = ["read", "sudo"]\n}',  # sudo without a write
+    'path "sys/leases/lookup/*" {\n  capabilities = ["list", "sudo"]\n}',
+    'path "auth/kubernetes/role/*" {\n  capabilities = ["read", "list"]\n}',
+], ids=["token-create", "list-audit", "sudo-read-auth", "lease-lookup", "read-roles"])
+def test_what_changes_nobody_s_power_is_not_privileged(text):
     assert ids(text) == []
 
 
-def test_privileged_policies_may_govern_vault():
-    text = 'path "sys/policies/acl/*" {\n  capabilities = ["update"]\n}\npath "auth/token/create" { capabilities = ["update"] }'
-    assert ("VP001", 1) in ids(text, "platform-admin")  # a name proves nothing
-    assert ids("# vault-platform: privileged\n" + text, "platform-admin") == []
-    assert ids('# vault-platform: privileged\npath "*" { capabilities = ["read", "sudo"] }', "break-glass") == []
+def test_privilege_is_computed_not_declared():
+    """A comment proves nothing either way: the grants decide."""
+    text = 'path "sys/policies/acl/*" {\n  capabilities = ["update"]\n}'
+    assert ("VP003", 2) in ids("# vault-platform: not privileged\n" + text, "platform-admin")
+    assert ids('# vault-platform: privileged\npath "secret/data/app/*" { capabilities = ["read"] }', "x") == []
+    (note,) = lint_policy(parse_policy(text, "x"), "policies/x.hcl")
+    assert (note.severity, note.message) == ("note", 'privileged: write ACL policies: path "sys/policies/acl/*" '
+                                             "(line 1) grants it on sys/policies/acl/example")
 
 
 def test_userpass_users_are_an_escalation_path():
@@ -81,10 +89,54 @@ def test_lints_render_file_line_id_and_severity():
     assert lint.render().startswith("policies/team.hcl:2: VP002 error: ")
 
 
-def test_shipped_policies_are_clean(project):
-    assert lint_files(project, "vault-2.0") == []
+def test_shipped_policies_are_clean_and_only_break_glass_is_privileged(project):
+    found = lint_files(project, "vault-2.0")
+    assert {(l.policy, l.id, l.severity) for l in found} == {("break-glass", "VP003", "note")}, found
 
 
 @pytest.mark.parametrize("stack", ["dev", "staging", "production"])
 def test_shipped_stacks_are_clean(project, stack):
-    assert lint_stack(project, stack) == []
+    found = lint_stack(project, stack)
+    assert {(l.policy, l.id) for l in found} == {("break-glass", "VP003"), ("vault-platform-deploy", "VP003")}, found
+    assert all(l.severity == "note" for l in found)
+
+
+def _stack_with(project, tmp_path, stack: str, edit) -> str:
+    """A copy of the project whose stack file ``edit`` changed; returns the stack name."""
+    import shutil
+
+    import yaml
+
+    copy = tmp_path / "project"
+    shutil.copytree(project / "policies", copy / "policies")
+    shutil.copy(project / "Pulumi.yaml", copy / "Pulumi.yaml")
+    raw = yaml.safe_load((project / f"Pulumi.{stack}.yaml").read_text())
+    edit(raw["config"]["vault-platform:vault"])
+    (copy / f"Pulumi.{stack}.yaml").write_text(yaml.safe_dump(raw))
+    return copy
+
+
+def test_a_stack_giving_privilege_to_a_workload_does_not_even_lint(project, tmp_path):
+    """Who holds a privileged or an unattached policy is a rule of the configuration: the
+    stack is refused where it is loaded, naming each key."""
+    from components.config import ConfigError
+
+    def edit(vault):
+        ingest = next(r for r in vault["roles"] if r["name"] == "ingest")
+        ingest["token_policies"] = [*ingest["token_policies"], "break-glass"]
+        next(r for r in vault["roles"] if r["name"] == "pulumi-deploy")["administrative"] = False
+
+    with pytest.raises(ConfigError) as refused:
+        lint_stack(_stack_with(project, tmp_path, "staging", edit), "staging")
+    shown = str(refused.value)
+    assert "vault.roles[0].token_policies[1] = 'break-glass': is declared in vault.policies.unattached" in shown
+    assert ("vault.roles[5].token_policies[0] = 'vault-platform-deploy': `vault-platform-deploy` is privileged "
+            "(change an auth method's configuration") in shown and "marked `administrative: true`" in shown
+
+
+def test_a_policy_held_by_nobody_is_a_warning_unless_declared_unattached(project, tmp_path):
+    def edit(vault):
+        vault["policies"]["unattached"] = ["break-glass"]
+
+    found = lint_stack(_stack_with(project, tmp_path, "staging", edit), "staging")
+    assert [(l.id, l.policy, l.severity) for l in found if l.id == "VP010"] == [("VP010", "metrics-reader", "warning")]
