@@ -36,18 +36,97 @@ def test_actionlint_does_catch_a_broken_workflow(tmp_path):
     assert done.returncode == 1 and "broken.yml" in done.stdout
 
 
+PINNED = re.compile(r"uses:\s*(?P<action>[\w.-]+/[\w./-]+)@(?P<sha>[0-9a-f]{40}) # (?P<tag>v\d+\.\d+\.\d+)$")
+CONTAINER = re.compile(r"container:\s*(?P<image>[\w./-]+:[\w.-]+)@sha256:[0-9a-f]{64}\s")
+
+
 @pytest.mark.parametrize("path", FILES, ids=[p.name for p in FILES])
-def test_actions_are_pinned_and_permissions_least_privilege(path):
+def test_actions_are_pinned_by_commit_and_permissions_least_privilege(path):
     text = path.read_text()
-    for action in re.findall(r"uses:\s*([^\s#]+)", text):
-        if action.startswith("./"):
+    for line in text.splitlines():
+        line = line.strip().lstrip("- ")
+        if not line.startswith("uses:") or line.startswith("uses: ./"):
             continue
-        assert re.search(r"@v\d+\.\d+\.\d+$", action), f"{path.name}: {action} is not pinned to a release"
+        assert PINNED.fullmatch(line), f"{path.name}: {line!r} is not pinned by commit SHA with its tag beside it"
+    for line in (line for line in text.splitlines() if line.strip().startswith("container:")):
+        assert CONTAINER.search(line + " "), f"{path.name}: {line.strip()!r} is not pinned by digest"
     workflow = yaml.safe_load(text)
     assert workflow["permissions"] == {"contents": "read"}
     for name, job in workflow["jobs"].items():
         assert "permissions" in job, f"{path.name}: job {name} declares no permissions"
         assert "write-all" not in str(job["permissions"])
+
+
+def test_one_commit_per_action_everywhere():
+    """The same action at two commits would be two reviews' worth of trust."""
+    seen: dict[str, set[str]] = {}
+    for path in FILES:
+        for match in re.finditer(PINNED.pattern, "\n".join(line.strip().lstrip("- ") for line in
+                                                          path.read_text().splitlines()), re.MULTILINE):
+            seen.setdefault(match["action"], set()).add(match["sha"])
+    assert seen and all(len(shas) == 1 for shas in seen.values()), seen
+
+
+def _runs_pull_request_code(job: dict) -> bool:
+    return any("checkout" in step.get("uses", "") or "run" in step for step in job.get("steps", []))
+
+
+def test_pull_request_code_runs_with_read_only_credentials():
+    jobs = load("preview.yml")["jobs"]
+    for name, job in jobs.items():
+        if _runs_pull_request_code(job):
+            assert set(job["permissions"].values()) <= {"read", "none"} | (
+                {"write"} if set(job["permissions"]) <= {"contents", "id-token"} else set()), name
+            assert job["permissions"].get("contents") == "read" and "pull-requests" not in job["permissions"], name
+            for step in job["steps"]:
+                if "checkout" in step.get("uses", ""):
+                    assert step["with"]["persist-credentials"] is False, name
+    comment = jobs["comment"]
+    assert comment["permissions"] == {"pull-requests": "write"} and not _runs_pull_request_code(comment)
+    text = (WORKFLOWS / "preview.yml").read_text()
+    assert "secrets.PULUMI_ACCESS_TOKEN" not in text and "secrets.PULUMI_READ_ACCESS_TOKEN" in text
+    assert "secrets.PULUMI_ACCESS_TOKEN" not in (WORKFLOWS / "drift.yml").read_text()
+    assert "AWS_DEPLOY_ROLE_ARN" not in text and "role: pulumi-deploy" not in text
+
+
+def test_forks_get_no_credentials():
+    jobs = load("preview.yml")["jobs"]
+    fork_guard = "github.event.pull_request.head.repo.full_name == github.repository"
+    for name, job in jobs.items():
+        credentials = "id-token" in job["permissions"] or "pull-requests" in job["permissions"] or "secrets." in str(job)
+        if credentials:
+            assert fork_guard in job.get("if", ""), name
+
+
+def test_write_credentials_only_behind_the_deploy_environments():
+    up = load("up.yml")["jobs"]["up"]
+    assert up["environment"] == "${{ inputs.stack }}"
+    text = "\n".join(path.read_text() for path in FILES if path.name != "up.yml")
+    assert "secrets.PULUMI_ACCESS_TOKEN" not in text and "AWS_DEPLOY_ROLE_ARN" not in text
+    assert "role: pulumi-deploy" not in text
+
+
+def _vault_role(job: dict) -> str:
+    step = next(s for s in job["steps"] if "vault-action" in s.get("uses", ""))
+    return step["with"]["role"]
+
+
+@pytest.mark.parametrize("stack", ["dev", "staging", "production"])
+def test_each_workflow_logs_in_to_a_vault_role_bound_to_its_own_environment(stack):
+    """The environment a job runs in is the `environment` claim its Vault role binds: the
+    workflow and the stack file cannot drift apart."""
+    from components.config import load_stack_file
+
+    roles = {r.name: r for r in load_stack_file(WORKFLOWS.parent.parent / f"Pulumi.{stack}.yaml").vault.roles}
+    for name, job, ref in (("up.yml", load("up.yml")["jobs"]["up"], "refs/heads/main"),
+                           ("drift.yml", load("drift.yml")["jobs"]["drift"], "refs/heads/main"),
+                           ("preview.yml", load("preview.yml")["jobs"]["pulumi-preview"], "refs/pull/*/merge")):
+        environment = job["environment"].replace("${{ inputs.stack }}", stack).replace("${{ matrix.stack }}", stack)
+        role = roles[_vault_role(job)]
+        assert role.bound_claims["environment"] == environment, (name, role.name)
+        assert role.bound_claims["ref"] == ref, (name, role.name)
+        assert role.bound_claims_type == ("glob" if "*" in ref else "string"), (name, role.name)
+    assert roles["preview"].token_policies == roles["drift"].token_policies == ("vault-platform-reader",)
 
 
 def _stack_jobs():
@@ -71,7 +150,7 @@ def test_every_job_that_touches_a_stack_holds_a_concurrency_group_per_stack():
 def test_jobs_that_run_the_test_command_run_on_debian():
     for name, job in [("preview.yml", load("preview.yml")["jobs"]["test"]), ("preview.yml", load("preview.yml")["jobs"]["plan"]),
                       ("deploy.yml", load("deploy.yml")["jobs"]["test"])]:
-        assert job["container"] == "python:3.11-bookworm", name
+        assert job["container"].startswith("python:3.11-bookworm@sha256:"), name
 
 
 def test_vault_login_and_ca_come_before_anything_that_reads_vault():
@@ -79,7 +158,7 @@ def test_vault_login_and_ca_come_before_anything_that_reads_vault():
         steps = [s.get("name", s.get("uses", "")) for s in job["steps"]]
         login = next(i for i, s in enumerate(steps) if s.startswith("Vault token"))
         ca = steps.index("Vault CA certificate")
-        preview = next(i for i, s in enumerate(steps) if "preview" in s)
+        preview = next(i for i, s in enumerate(job["steps"]) if "pulumi/actions" in s.get("uses", ""))
         assert ca < login < preview, (name, steps)
 
 
@@ -119,4 +198,6 @@ def test_pull_requests_get_plans_checks_and_access_changes():
     assert "./tasks check" in plan and "vault-platform access" in plan and "--diff" in plan
     preview = jobs["pulumi-preview"]
     step = next(s for s in preview["steps"] if "pulumi/actions" in s.get("uses", ""))
-    assert step["with"]["comment-on-pr"] is True and step["with"]["policyPacks"] == "policypack"
+    assert step["with"]["command"] == "preview" and step["with"]["policyPacks"] == "policypack"
+    assert "comment-on-pr" not in step["with"]  # no writing GitHub token where the pull request's code runs
+    assert any("GITHUB_STEP_SUMMARY" in s.get("run", "") for s in preview["steps"])
