@@ -69,6 +69,10 @@ def role_name(cluster_name: str, stack: str, share: int) -> str:
     return f"{cluster_name}-recovery-key-{share}-{stack}"
 
 
+def initializer_policy_name(cluster_name: str, stack: str) -> str:
+    return f"{cluster_name}-recovery-keys-initializer-{stack}"
+
+
 def single_secret_name(cluster_name: str, stack: str) -> str:
     """The one secret earlier versions kept every share in."""
     return f"{cluster_name}/{stack}/recovery-keys"

@@ -12,6 +12,8 @@ stack's ``initialization.recovery_keys`` is ``secrets-manager``.
 * one custodian role per share, assumable by that share's custodian alone (MFA, external
   id); its one permission is its own share (documents in
   :mod:`components.aws.recovery_key_policies`);
+* the managed policy the initializer needs (write every share, read none), for the
+  operators to attach to that principal (it may be a user, or in another account);
 * with ``retain_single_secret``, the single secret and role of earlier versions, under
   their old resource names, so that a stack moving its keys over loses nothing.
 """
@@ -129,6 +131,14 @@ class RecoveryKeyCustody(pulumi.ComponentResource):
             lambda secret_arn, key_arn: documents.custodian_policy(secret_arn, key_arn, args.region))
             for share, (role, secret_name) in enumerate(zip(roles, names), start=1)]
 
+        if args.initializer is not None:  # attached by the operators to the initializer principal
+            aws.iam.Policy(
+                f"{name}-initializer-policy", name=documents.initializer_policy_name(args.cluster_name, args.stack),
+                description="Vault recovery keys: write every share, read none (for `vault-platform init`)",
+                policy=pulumi.Output.all(pulumi.Output.all(*[secret.arn for secret in secrets]), key.arn).apply(
+                    lambda values: json.dumps(documents.initializer_policy(values[0], values[1], args.region),
+                                              indent=2, sort_keys=True)),
+                tags=args.tags, opts=child)
         if single_role is not None:
             self.single_secret_arn = _retained_single_secret(name, args, single_role, key, keep, child)
             self.single_role_arn = single_role.arn

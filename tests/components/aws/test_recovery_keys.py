@@ -79,6 +79,11 @@ def test_custody_is_one_protected_secret_per_share_each_for_its_own_custodian(st
     assert not any(arn.endswith(":root") for arn in administration["Principal"]["AWS"])
     assert key_policy["Initializer"]["Action"] == ["kms:GenerateDataKey", "kms:DescribeKey"]
     assert "recovery_keys_secret_arn" not in plan.outputs  # no single secret unless retained
+    (initializer,) = plan.of_type("aws:iam/policy:Policy")
+    assert initializer.inputs["name"] == f"vault-recovery-keys-initializer-{stack}"
+    writes, encrypts = documents["vault-recovery-keys-initializer-policy"]["Statement"]
+    assert writes["Resource"] == secret_arns and "secretsmanager:GetSecretValue" not in writes["Action"]
+    assert encrypts["Action"] == ["kms:GenerateDataKey"]
 
 
 def test_a_retained_single_secret_keeps_the_resource_names_of_earlier_versions():
