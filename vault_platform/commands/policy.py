@@ -33,7 +33,8 @@ def cmd_policy_lint(args: argparse.Namespace) -> int:
     for lint in lints:
         print(lint.render())
     failing = [lint for lint in lints if lint.severity == "error"]
-    print(f"policy lint: {len(failing)} errors, {len(lints) - len(failing)} warnings")
+    counts = {severity: sum(lint.severity == severity for lint in lints) for severity in ("warning", "note")}
+    print(f"policy lint: {len(failing)} errors, {counts['warning']} warnings, {counts['note']} notes")
     return EXIT_FAILED if failing else EXIT_OK
 
 

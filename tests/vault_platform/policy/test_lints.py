@@ -140,3 +140,14 @@ def test_a_policy_held_by_nobody_is_a_warning_unless_declared_unattached(project
 
     found = lint_stack(_stack_with(project, tmp_path, "staging", edit), "staging")
     assert [(l.id, l.policy, l.severity) for l in found if l.id == "VP010"] == [("VP010", "metrics-reader", "warning")]
+
+
+def test_the_lint_command_counts_errors_warnings_and_notes_apart(project, capsys):
+    from vault_platform.cli import main
+    from vault_platform.policy.report import lint_stack
+
+    lints = lint_stack(project, "production")
+    notes = sum(lint.severity == "note" for lint in lints)
+    assert notes and not any(lint.severity in ("error", "warning") for lint in lints)
+    assert main(["policy", "lint", "--stack", "production"]) == 0
+    assert capsys.readouterr().out.splitlines()[-1] == f"policy lint: 0 errors, 0 warnings, {notes} notes"
