@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import tomllib
 from pathlib import Path
 
+import pytest
 import yaml
 
 from components.config import NAMESPACE
@@ -20,6 +22,24 @@ def test_reference_lists_every_key_with_its_default():
     reference = render_reference()
     assert f"| `{NAMESPACE}:cluster.replicas` | int | `3` |" in reference
     assert f"| `{NAMESPACE}:environment` |" in reference and "**required**" in reference
+
+
+def test_reference_shows_real_types_not_python_wrappers():
+    reference = render_reference()
+    assert "Annotated" not in reference and "Strict" not in reference
+    assert f"| `{NAMESPACE}:cluster.image.tag` | string | — |" in reference
+    assert f"| `{NAMESPACE}:vault.roles.bound_claims` | map of string or list of strings |" in reference
+    assert "Pulumi secret (`secure:`)" in reference
+
+
+def test_version_is_the_packages(project: Path, capsys):
+    from vault_platform.cli import main
+
+    with pytest.raises(SystemExit) as done:
+        main(["--version"])
+    assert done.value.code == 0
+    version = tomllib.loads((project / "pyproject.toml").read_text())["project"]["version"]
+    assert capsys.readouterr().out.strip() == f"vault-platform {version}"
 
 
 def test_readme_quick_start_commands_and_ci_use_the_same_test_command(project: Path):
