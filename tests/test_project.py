@@ -40,6 +40,9 @@ def test_version_is_the_packages(project: Path, capsys):
     assert done.value.code == 0
     version = tomllib.loads((project / "pyproject.toml").read_text())["project"]["version"]
     assert capsys.readouterr().out.strip() == f"vault-platform {version}"
+    import vault_platform
+
+    assert vault_platform.__version__ == version
 
 
 def test_readme_quick_start_commands_and_ci_use_the_same_test_command(project: Path):

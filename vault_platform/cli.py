@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import argparse
 import sys
+from importlib.metadata import version
 from typing import Optional, Sequence
 
-from vault_platform import __version__
 from vault_platform.commands import live, offline, policy
 from vault_platform.commands.common import EXIT_CONFIG, EXIT_DRIFT, EXIT_FAILED, EXIT_OK, fail
 
@@ -24,7 +24,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="vault-platform",
         description="Plan, check and operate Vault stacks offline and against live clusters.",
     )
-    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {version('vault-platform')}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     offline.register(commands)
     policy.register(commands)

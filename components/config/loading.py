@@ -22,12 +22,14 @@ from typing import Any, Mapping, Optional
 
 from pydantic import BaseModel, ValidationError
 
-from components.config.base import model_in, rules_apply
+from components.config.base import AWS_REGION, DNS_LABEL, DNS_SUBDOMAIN, DURATION, MOUNT, NAME, QUANTITY, model_in, rules_apply
+from components.config.inputs import locations
 from components.config.inputs import files
 from components.config.problems import NAMESPACE, ConfigError, Problem
 from components.config.secrets import SecretPlaceholder
 from components.config.rules import stack_problems, vault_problems
 from components.config.stack import StackConfig
+from components.config.units import TTL_PATTERN
 
 STACK_NAME = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$"
 """Pulumi's stack-name characters (letters, digits, ``-``, ``_``, ``.``, at most 100), starting
@@ -53,7 +55,8 @@ def read_stack_file(path: Path) -> dict[str, Any]:
     """
     source = str(path)
     try:
-        document = files.load_yaml(path, files.STACK_FILE_LIMIT, shown=source)
+        text = files.read_text(path, files.STACK_FILE_LIMIT, shown=source)
+        document = files.parse_yaml(text, source)
     except files.InputFileError as error:
         message = "stack file not found" if error.problem == files.NOT_FOUND else f"the stack file {error.problem}"
         raise ConfigError(source, [Problem("", message, has_value=False)]) from None
@@ -64,7 +67,17 @@ def read_stack_file(path: Path) -> dict[str, Any]:
             source,
             [Problem("", "a stack file is a mapping with a `config:` mapping", has_value=False)],
         )
-    return {str(k): _unwrap_secure(v) for k, v in (document.get("config") or {}).items()}
+    return StackDocument({str(k): _unwrap_secure(v) for k, v in (document.get("config") or {}).items()},
+                         locations.stack_file_lines(text))
+
+
+class StackDocument(dict):
+    """A stack file's raw config map, knowing the line of each key and list entry
+    (:mod:`components.config.inputs.locations`), so problems can name their line."""
+
+    def __init__(self, values: Mapping[str, Any], lines: dict):
+        super().__init__(values)
+        self.lines = lines
 
 
 def _unwrap_secure(value: Any) -> Any:
@@ -127,7 +140,7 @@ def load(
         if rules_apply(failed, "vault"):
             problems += vault_problems(config, stack or "", policy_dir)
     if problems:
-        raise ConfigError(source, problems)
+        raise ConfigError(source, locations.locate(problems, ours, getattr(raw, "lines", None)))
     assert config is not None
     return config
 
@@ -207,6 +220,22 @@ def _without(data: dict[str, Any], locations: list[tuple]) -> dict[str, Any]:
     return data
 
 
+PATTERN_WORDS = {
+    TTL_PATTERN: "not a duration: a whole number of seconds (`3600`), or numbers each followed by a unit "
+                 "s, m, h or d, largest first (`90s`, `15m`, `1h30m`, `30d`)",
+    DURATION: "not a duration: numbers each followed by a unit ns, us, ms, s, m or h, largest first "
+              "(`500ms`, `10s`, `1h30m`; no days: write `720h` for 30 days)",
+    QUANTITY: "not a Kubernetes quantity: a number with an optional suffix (`500m`, `2`, `512Mi`, `10Gi`)",
+    NAME: "not a name: letters, digits, `_`, `.` and `-`, starting with a letter or digit",
+    MOUNT: "not a mount path: names (letters, digits, `_`, `.`, `-`) separated by `/`, without a leading "
+           "or trailing `/` (`kubernetes`, `jwt-github`, `team-a/kv`)",
+    DNS_LABEL: "not a DNS label: lowercase letters, digits and `-`, starting and ending with a letter or digit",
+    DNS_SUBDOMAIN: "not a DNS name: lowercase letters, digits, `-` and `.`, starting and ending with a letter or digit",
+    AWS_REGION: "not an AWS region (`eu-west-1`, `us-east-2`)",
+}
+"""Patterns explained in words (with examples) instead of as a regular expression."""
+
+
 def _from_pydantic(error: Mapping[str, Any], data: Any) -> Problem:
     path = ""
     for part in error["loc"]:
@@ -223,6 +252,12 @@ def _from_pydantic(error: Mapping[str, Any], data: Any) -> Problem:
     if error["type"] in ("model_type", "dict_type", "model_attributes_type"):
         message = "must be a mapping of keys (see the configuration reference)"
     if error["type"] == "string_pattern_mismatch":
-        message = f"does not match the allowed form {context.get('pattern')}"
+        pattern = context.get("pattern")
+        message = PATTERN_WORDS.get(pattern) or f"does not match the allowed form {pattern}"
+    if error["type"] == "literal_error":
+        allowed = re.findall(r"'([^']*)'", str(context.get("expected", "")))
+        hint = difflib.get_close_matches(str(value), allowed, n=1, cutoff=0.5) if isinstance(value, str) else []
+        if hint:
+            message = f"{message}; did you mean '{hint[0]}'?"
     return Problem(path, message[0].lower() + message[1:], value)
 

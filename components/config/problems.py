@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Optional
 
 NAMESPACE = "vault-platform"
 """The Pulumi config namespace (the project name in Pulumi.yaml)."""
@@ -24,14 +24,17 @@ class Problem:
     message: str
     value: Any = None
     has_value: bool = True
+    line: Optional[int] = None
+    """The stack file's line holding the key (or its nearest written parent), when known."""
 
     def render(self) -> str:
-        """``vault-platform:<key path> = <value>: <message>``; a problem of the whole file
-        (no key path) is its message alone."""
+        """``vault-platform:<key path> = <value>: <message> (line N)``; a problem of the whole
+        file (no key path) is its message alone."""
         if not self.path:
             return self.message
         shown = f" = {show(self.value)}" if self.has_value else ""
-        return f"{NAMESPACE}:{self.path}{shown}: {self.message}"
+        where = f" (line {self.line})" if self.line else ""
+        return f"{NAMESPACE}:{self.path}{shown}: {self.message}{where}"
 
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any, Mapping, Optional
 
 from components.config import targets
-from components.config.inputs import files, pgp_keys
+from components.config.inputs import files, pgp_keys, policy_files
 from components.config.base import DNS_LABEL, PRINCIPAL_ARN, PRINCIPAL_ARN_HELP, PROJECT_DIR, Rules
 from components.config.cluster import MAX_CPU, MAX_MEMORY, MAX_VOLUME, SUPPORTED_KUBERNETES_MINORS
 from components.config.problems import Problem
@@ -51,8 +51,12 @@ def vault_problems(config: StackConfig, stack: str, policy_dir: Optional[Path]) 
         where = f"{problem.file}" + (f" line {problem.line}" if problem.line else "")
         problems.append(Problem("vault.policies", f"{where}: {problem.message}", has_value=False))
     names = {policy.name for policy in loaded}
+    folder = policy_dir if policy_dir is not None else policy_files.POLICY_DIR
+    selected, _ = policy_files.select(vault.policies.include, vault.policies.exclude, folder)
     problems += cross_reference_problems(vault, config.environment, names, target,
-                                         privileged_policies(loaded, vault, target))
+                                         privileged_policies(loaded, vault, target),
+                                         broken=frozenset(selected) - names,
+                                         excluded=frozenset(policy_files.available(folder)) - set(selected))
     return problems
 
 

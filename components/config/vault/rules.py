@@ -5,6 +5,7 @@ the secret engines' rules (:mod:`components.config.vault.engine_rules`)."""
 
 from __future__ import annotations
 
+import difflib
 import re
 from typing import Callable, Mapping, Optional
 
@@ -19,11 +20,14 @@ Mounts = dict[tuple[Optional[str], str], AuthMethodSpec]
 
 
 def cross_reference_problems(vault: VaultSpec, environment: str, policy_names: set[str],
-                             target: Target = DEFAULT_TARGET, privileged: Optional[Mapping[str, str]] = None
+                             target: Target = DEFAULT_TARGET, privileged: Optional[Mapping[str, str]] = None,
+                             broken: frozenset[str] = frozenset(), excluded: frozenset[str] = frozenset(),
                              ) -> list[Problem]:
     """Rules across items. ``policy_names``: the policies this stack writes; ``target``: the
     server the stack deploys (what it lacks is refused); ``privileged``: name -> why, for
-    the privileged ones among them (:mod:`vault_acl.privilege`)."""
+    the privileged ones among them (:mod:`vault_acl.privilege`). ``broken``: selected policy
+    files that failed to load (already reported: naming them is no second error);
+    ``excluded``: files in ``policies/`` this stack does not select."""
     issues: list[Problem] = []
     add = issues.append
     known_policies = policy_names | {"default"}
@@ -38,10 +42,16 @@ def cross_reference_problems(vault: VaultSpec, environment: str, policy_names: s
         for number, policy in enumerate(names):
             if policy == "root":
                 add(Problem(f"{where}[{number}]", f"the root policy cannot be given to a {holder}", "root"))
-            elif policy not in known_policies:
+            elif policy in excluded:
+                add(Problem(f"{where}[{number}]",
+                            f"names a policy this stack excludes: policies/{policy}.hcl exists, but "
+                            "vault.policies.include/exclude leave it out here", policy))
+            elif policy not in known_policies and policy not in broken:
+                hint = difflib.get_close_matches(policy, sorted(known_policies | excluded), n=1, cutoff=0.6)
                 add(Problem(f"{where}[{number}]",
                             "names a policy that does not exist (policies/<name>.hcl loaded by this stack, "
-                            "a derived vault-platform-* policy, or default)", policy))
+                            "a derived vault-platform-* policy, or default)"
+                            + (f"; did you mean `{hint[0]}`?" if hint else ""), policy))
 
     for number, name in enumerate(vault.policies.unattached):
         if name not in policy_names:

@@ -112,7 +112,7 @@ BAD_CASES = [
     ("limit-below-request", "production", {"cluster.resources.limits.memory": "1Gi"},
      ["cluster.resources.limits.memory = '1Gi'", "below the request (2Gi)"]),
     ("quantity-malformed", "production", {"cluster.data_volume.size": "ten gigs"},
-     ["cluster.data_volume.size = 'ten gigs'", "does not match the allowed form"]),
+     ["cluster.data_volume.size = 'ten gigs'", "not a Kubernetes quantity: a number with an optional suffix (`500m`, `2`, `512Mi`, `10Gi`)"]),
     ("network-policies-off-production", "production", {"network.network_policies": False},
      ["network.network_policies = false", "dev-only opt-out"]),
     ("soft-anti-affinity-staging", "staging", {"cluster.anti_affinity": "preferred"},
@@ -122,7 +122,7 @@ BAD_CASES = [
     ("kubernetes-too-old", "production", {"kubernetes.version": "1.12.0"},
      ["kubernetes.version = '1.12.0'", "allowed minors: 1.25 to 1.37"]),
     ("namespace-not-dns", "production", {"kubernetes.namespace": "Vault_NS"},
-     ["kubernetes.namespace = 'Vault_NS'", "does not match the allowed form"]),
+     ["kubernetes.namespace = 'Vault_NS'", "not a DNS label: lowercase letters, digits and `-`"]),
     ("allowed-namespace-not-dns", "production", {"network.allowed_namespaces": ["ok", "Bad_NS"]},
      ["network.allowed_namespaces[1] = 'Bad_NS'", "not a namespace name"]),
     ("autopilot-intervals-inverted", "production",
@@ -246,7 +246,7 @@ def test_bad_values_are_named_with_file_key_value_and_allowed(stack, changes, ex
     "stack, changes, only",
     [
         ("production", {"unseal.awskms.identity.mode": "kiam"},
-         "unseal.awskms.identity.mode = 'kiam': input should be 'irsa' or 'pod-identity'"),
+         "unseal.awskms.identity.mode = 'kiam': input should be 'irsa' or 'pod-identity'; did you mean 'irsa'?"),
         ("production", {"unseal": None}, "unseal = null: must be a mapping of keys (see the configuration reference)"),
         ("production", {"cluster.replicas": True}, "cluster.replicas = true: input should be a valid integer"),
         ("production", {"cluster.replicas": 5.0}, "cluster.replicas = 5.0: input should be a valid integer"),
@@ -258,7 +258,8 @@ def test_bad_values_are_named_with_file_key_value_and_allowed(stack, changes, ex
 def test_a_bad_value_is_reported_once_as_written(stack, changes, only):
     with pytest.raises(schema.ConfigError) as caught:
         load(with_values(stack_raw(stack), **changes), stack)
-    assert [p.render() for p in caught.value.problems] == [f"{NS}:{only}"]
+    (problem,) = caught.value.problems
+    assert problem.line and problem.render() == f"{NS}:{only} (line {problem.line})"
 
 
 def test_missing_environment_is_reported():
@@ -325,3 +326,50 @@ def test_quantity(text, value):
 @pytest.mark.parametrize("text, seconds", [("10s", 10), ("1h30m", 5400), ("250ms", 0.25), ("2h", 7200)])
 def test_duration_seconds(text, seconds):
     assert units.duration_seconds(text) == seconds
+
+
+# -- where a problem is: list entries by name, stack-file lines, words instead of patterns ----
+
+
+def test_a_problem_names_its_list_entry_and_its_line(tmp_path: Path, project: Path):
+    text = (project / "Pulumi.production.yaml").read_text()
+    bad = text.replace("token_policies: [analytics-ingest]", "token_policies: [analytics-ingset]", 1)
+    assert bad != text
+    stack = tmp_path / "Pulumi.production.yaml"
+    stack.write_text(bad)
+    with pytest.raises(schema.ConfigError) as caught:
+        schema.load_stack_file(stack)
+    (problem,) = caught.value.problems
+    line = bad.splitlines().index(next(l for l in bad.splitlines() if "analytics-ingset" in l)) + 1
+    assert problem.path == "vault.roles[name=ingest].token_policies[0]" and problem.line == line
+    assert problem.render().endswith(f"did you mean `analytics-ingest`? (line {line})")
+
+
+def test_a_name_used_twice_keeps_the_index_beside_it():
+    from components.config.inputs.locations import describe
+
+    data = {"vault": {"roles": [{"name": "deploy", "mount": "a"}, {"name": "deploy", "mount": "b"}]}}
+    assert describe("vault.roles[1].mount", data) == ("vault.roles[1: name=deploy].mount", None)
+    assert describe("vault.roles[0]", {"vault": {"roles": ["plain"]}}) == ("vault.roles[0]", None)
+
+
+def test_a_policy_that_fails_to_parse_is_one_problem_not_a_cascade(tmp_path: Path, project: Path):
+    import shutil
+
+    folder = tmp_path / "policies"
+    shutil.copytree(project / "policies", folder)
+    (folder / "analytics-ingest.hcl").write_text('path "secret/data/x" {\n  capabilities = "read"\n}\n')
+    with pytest.raises(schema.ConfigError) as caught:
+        schema.load(stack_raw("production"), "Pulumi.production.yaml", "production", policy_dir=folder)
+    (problem,) = caught.value.problems  # not also "the role names a policy that does not exist"
+    assert problem.path == "vault.policies" and "policies/analytics-ingest.hcl line 2" in problem.message
+
+
+def test_durations_and_enums_are_explained_in_words():
+    raw = with_values(stack_raw("production"), **{"cluster.log_level": "warning", "vault.auth_methods": [
+        {"type": "kubernetes", "path": "kubernetes", "tune": {"max_lease_ttl": "1 day"}}]})
+    message = problems_of(raw, "production")
+    assert "cluster.log_level = 'warning'" in message and "did you mean 'warn'?" in message
+    assert ("vault.auth_methods[path=kubernetes].tune.max_lease_ttl = '1 day': not a duration: a whole number of "
+            "seconds (`3600`)") in message
+    assert "does not match the allowed form" not in message

@@ -53,8 +53,8 @@ OPENBAO_27 = {"cluster.distribution": "openbao"}
      ["kubernetes.version = '1.31.0'", "on by default from Kubernetes 1.35"]),
     ("staging", {"unseal.awskms.plugin": PLUGIN}, ["unseal.awskms.plugin: only OpenBao 2.7 runs the seal as a plugin"]),
     ("staging", {**OPENBAO_27, "cluster.image.tag": "2.6.2"},
-     ["vault.secret_engines[5].type = 'aws'", "OpenBao has no built-in `aws` secrets engine",
-      "vault.audit_devices[0].file_path = '/vault/audit/audit.log'", "(/openbao/audit/<name>)"]),
+     ["vault.secret_engines[path=aws].type = 'aws'", "OpenBao has no built-in `aws` secrets engine",
+      "vault.audit_devices[path=file].file_path = '/vault/audit/audit.log'", "(/openbao/audit/<name>)"]),
 ])
 def test_what_the_server_lacks_is_refused(stack, changes, expected):
     text = problems(stack, **changes)
@@ -66,7 +66,7 @@ def test_openbao_has_namespaces_without_enterprise_and_no_lease_count_quotas():
     vault = raw["vault-platform:vault"]
     assert loads("openbao").vault.namespaces and "edition" not in vault
     vault["quotas"].append({"type": "lease-count", "name": "cap", "max_leases": 10})
-    with pytest.raises(schema.ConfigError, match=r"vault.quotas\[2\].type = 'lease-count': OpenBao 2.7.2 has no "
+    with pytest.raises(schema.ConfigError, match=r"vault.quotas\[name=cap\].type = 'lease-count': OpenBao 2.7.2 has no "
                                                  "lease-count quotas"):
         schema.load(raw, "Pulumi.openbao.yaml", "openbao")
 

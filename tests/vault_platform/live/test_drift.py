@@ -156,10 +156,10 @@ def test_the_three_renderings_carry_every_field():
 
 @pytest.mark.parametrize("edit, message", [
     ({"vault.drift": {"ignore": [{"path": "sys/mounts/legacy", "reason": "  "}]}},
-     "vault.drift.ignore[0].reason = '  ': say why the difference is deliberate"),
+     "vault.drift.ignore[path=sys/mounts/legacy].reason = '  ': say why the difference is deliberate"),
     ({"vault.drift": {"ignore": [{"path": "*", "reason": "quiet"}]}},
-     "vault.drift.ignore[0].path = '*': would hide every finding"),
-    ({"vault.drift": {"ignore": [{"path": "sys/mounts/legacy"}]}}, "vault.drift.ignore[0].reason"),
+     "vault.drift.ignore[path=*].path = '*': would hide every finding"),
+    ({"vault.drift": {"ignore": [{"path": "sys/mounts/legacy"}]}}, "vault.drift.ignore[path=sys/mounts/legacy].reason"),
     ({"vault.drift": {"ignore": [{"path": "x", "reason": "r", "namespace": "team-z"}]}},
      "namespace `team-z` is not declared"),
 ])

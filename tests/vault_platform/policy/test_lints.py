@@ -129,8 +129,8 @@ def test_a_stack_giving_privilege_to_a_workload_does_not_even_lint(project, tmp_
     with pytest.raises(ConfigError) as refused:
         lint_stack(_stack_with(project, tmp_path, "staging", edit), "staging")
     shown = str(refused.value)
-    assert "vault.roles[0].token_policies[1] = 'break-glass': is declared in vault.policies.unattached" in shown
-    assert ("vault.roles[5].token_policies[0] = 'vault-platform-deploy': `vault-platform-deploy` is privileged "
+    assert "vault.roles[name=ingest].token_policies[1] = 'break-glass': is declared in vault.policies.unattached" in shown
+    assert ("vault.roles[name=pulumi-deploy].token_policies[0] = 'vault-platform-deploy': `vault-platform-deploy` is privileged "
             "(change an auth method's configuration") in shown and "marked `administrative: true`" in shown
 
 
