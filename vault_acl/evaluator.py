@@ -272,12 +272,16 @@ def _merge_into(table: dict[str, PathRule], key: str, rule: PathRule, policy: st
         merged.granted_by = {bit: [policy] for bit in CAPABILITIES.values() if rule.capabilities & bit}
         table[key] = merged
         return
-    if existing.capabilities & DENY:
+    if existing.capabilities & DENY:  # deny wins; remember every policy that denies (for reports)
+        if rule.capabilities & DENY and policy not in existing.granted_by.setdefault(DENY, []):
+            existing.granted_by[DENY].append(policy)
         return
     if rule.capabilities & DENY:
         existing.capabilities = DENY
         existing.allowed_parameters = None
         existing.denied_parameters = None
+        existing.granting_policies = [policy]
+        existing.granted_by = {DENY: [policy]}
         return
     existing.capabilities |= rule.capabilities
     if policy not in existing.granting_policies:

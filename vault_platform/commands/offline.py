@@ -12,6 +12,7 @@ from typing import Any, Optional
 from components.config.inputs import files
 from vault_platform import outputs
 from vault_platform.commands.common import EXIT_FAILED, EXIT_OK, fail
+from vault_platform.policy import who_can
 from vault_platform.project import project_dir, use_project
 
 
@@ -116,6 +117,27 @@ def cmd_access(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_who_can(args: argparse.Namespace) -> int:
+    from vault_platform.policy.report import policies_of_plan, privileged_of_plan
+    from vault_platform.policy import access
+
+    result = plan_into(args.stack, args.out)
+    if isinstance(result, int):
+        return result
+    plan, _ = result
+    if not plan.config.vault.configure:
+        return fail(f"stack {plan.stack} does not configure Vault (vault.configure is false)")
+    if not args.path.strip().strip("/"):
+        return fail("who-can takes a request path, e.g. secret/data/billing/stripe")
+    policies = policies_of_plan(plan)
+    found = who_can.who_can(args.path, policies, access.identities_of(plan.config.vault),
+                            privileged_of_plan(plan, policies), plan.config.cluster.target.policy_dialect,
+                            args.capability)
+    render = who_can.render_json if args.format == "json" else who_can.render_table
+    sys.stdout.write(render(plan.stack, args.path.strip().lstrip("/"), args.capability, found))
+    return EXIT_OK
+
+
 def register(commands: Any) -> None:
     """Add ``plan``, ``check``, ``access`` and ``docs`` to the command line."""
     plan = commands.add_parser("plan", help="run the program under mocks and write the plan artifacts")
@@ -136,6 +158,14 @@ def register(commands: Any) -> None:
     access_cmd.add_argument("--out", help="plan output directory (default build/<stack>/)")
     access_cmd.add_argument("--output", "-o", help="write to this file instead of standard output")
     access_cmd.set_defaults(func=cmd_access)
+    queries = access_cmd.add_subparsers(dest="query", metavar="QUERY")
+    who = queries.add_parser("who-can", help="every identity that holds a capability on one concrete path, and why")
+    who.add_argument("path", help="a request path, e.g. secret/data/billing/stripe")
+    who.add_argument("--capability", choices=who_can.SHOWN_CAPABILITIES, help="only identities holding this one")
+    who.add_argument("--stack", default="dev", help="stack name or stack file; default dev")
+    who.add_argument("--format", choices=("table", "json"), default="table")
+    who.add_argument("--out", help="plan output directory (default build/<stack>/)")
+    who.set_defaults(func=cmd_who_can)
 
     docs = commands.add_parser("docs", help="regenerate the configuration reference in README.md")
     docs.add_argument("--check", action="store_true", help="only report whether it is stale (exit 1)")

@@ -4,10 +4,11 @@ access matrix of a plan."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
+from typing import Mapping, Optional
 
 from vault_platform.policy import access, lints
-from vault_acl import parse_policy
+from vault_acl import Policy, parse_policy
+from vault_acl.privilege import privileges
 
 
 def lint_files(project: Path, dialect: str) -> list[lints.Lint]:
@@ -53,12 +54,30 @@ def lint_stack(project: Path, stack: str) -> list[lints.Lint]:
 
 def matrix_of_plan(plan) -> Optional[access.Matrix]:
     """The access matrix of what a plan registers (None when Vault is not configured)."""
-    registered = plan.of_type("vault:index/policy:Policy")
     if not plan.config.vault.configure:
         return None
     dialect = plan.config.cluster.target.policy_dialect
-    policies = {r.inputs["name"]: parse_policy(r.inputs["policy"], r.inputs["name"], dialect=dialect)
-                for r in registered}
+    policies = policies_of_plan(plan)
     mounts = [f"{r.inputs['path']}/" for r in plan.resources()
               if r.type in ("vault:index/mount:Mount", "vault:kv/secretBackendV2:SecretBackendV2") and "path" in r.inputs]
-    return access.build(plan.stack, policies, access.identities_of(plan.config.vault), mounts, dialect)
+    return access.build(plan.stack, policies, access.identities_of(plan.config.vault), mounts, dialect,
+                        privileged_of_plan(plan, policies))
+
+
+def policies_of_plan(plan) -> dict[str, Policy]:
+    """Name -> parsed policy, for the policies a plan registers (the stack's dialect)."""
+    dialect = plan.config.cluster.target.policy_dialect
+    return {r.inputs["name"]: parse_policy(r.inputs["policy"], r.inputs["name"], dialect=dialect)
+            for r in plan.of_type("vault:index/policy:Policy")}
+
+
+def privileged_of_plan(plan, policies: Mapping[str, Policy]) -> dict[str, str]:
+    """Policy -> why it is privileged, for the policies a plan registers."""
+    dialect = plan.config.cluster.target.policy_dialect
+    namespaces = [ns.path for ns in plan.config.vault.namespaces]
+    found = {}
+    for name, policy in policies.items():
+        reasons = privileges(policy, dialect, namespaces)
+        if reasons:
+            found[name] = reasons[0].render()
+    return found

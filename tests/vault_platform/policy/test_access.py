@@ -25,7 +25,11 @@ def test_matrix_of_production(stack_plan):
     assert matrix.cells[INGEST]["secret/data/production/analytics/ingest/*"] == ["read"]
     assert matrix.cell(INGEST, "secret/data/production/analytics/reporting-api/*") == []
     assert matrix.cells["group developers"]["secret/data/production/analytics/ingest/*"] == ["read"]
-    assert matrix.cell("group platform-admins", "secret/data/*") == []  # admins are denied secrets
+    assert matrix.cell("group platform-admins", "secret/data/*") == ["deny"]  # denied, not merely not granted
+    assert matrix.cell("group platform-admins", "secret/data/production/analytics/ingest/*") == ["deny"]
+    assert matrix.cell(INGEST, "sys/policies/acl/*") == []  # nothing matches: no cell
+    assert set(matrix.escalating) == {"role jwt-github/pulumi-deploy"}
+    assert "write auth roles" in matrix.escalating["role jwt-github/pulumi-deploy"]
     assert matrix.cells["role jwt-github/deploy"]["secret/data/production/analytics/+/app"] == [
         "create", "read", "update"]
     assert matrix.policies[INGEST] == ["analytics-ingest"]
@@ -34,6 +38,7 @@ def test_matrix_of_production(stack_plan):
 def test_sparse_build_agrees_with_evaluating_every_cell(stack_plan):
     """The candidate index only skips cells that are deny anyway."""
     from vault_acl import ACL
+    from vault_acl.model import capability_names
     from vault_platform.policy.lints import probe_path
 
     plan = stack_plan("production")
@@ -44,7 +49,10 @@ def test_sparse_build_agrees_with_evaluating_every_cell(stack_plan):
         acl = ACL(policies[n] for n in matrix.policies[identity] if n in policies)
         for path in matrix.paths:
             full = acl.capabilities(probe_path(path))
-            assert matrix.cell(identity, path) == ([] if full == ["deny"] else full), (identity, path)
+            rule = acl.rule_for("list", probe_path(path))
+            denied = rule is not None and "deny" in capability_names(rule.capabilities)
+            expected = (["deny"] if denied else []) if full == ["deny"] else full
+            assert matrix.cell(identity, path) == expected, (identity, path)
 
 
 def test_plan_writes_every_format(stack_plan, tmp_path):
@@ -120,16 +128,90 @@ def test_html_page_shows_grants_changes_and_filters_in_chromium(stack_plan, tmp_
     page.write_text(access.to_html(matrix, access.diff(base, matrix)))
     assert "http://" not in page.read_text() and "https://" not in page.read_text()  # self-contained
 
-    dom = rendered_dom(page, "#identity=ingest&path=secret/data/production/analytics/ingest")
+    dom = rendered_dom(page, "#identity=ingest&path=production/analytics/ingest/")
     headers = re.findall(r'<th data-identity="([^"]+)"[^>]*?( hidden="")?>', dom)
     visible = [name for name, hidden in headers if not hidden]
     assert visible == [INGEST] and len(headers) == len(matrix.identities)
     rows = re.findall(r'<tr data-path="([^"]+)"( hidden="")?>', dom)
     shown = [path for path, hidden in rows if not hidden]
-    assert shown == ["secret/data/production/analytics/ingest/*"]
+    # text inside a rule, or a path a rule governs (`*` governs every path)
+    assert shown == ["*", "secret/data/production/analytics/ingest/*", "secret/metadata/production/analytics/ingest/*"]
+    assert shown == sorted(p for p in matrix.paths if "production/analytics/ingest/" in p
+                           or _governs(p, "production/analytics/ingest/"))
     assert re.search(r'<td class="changed" data-identity="role kubernetes/ingest">— → read</td>', dom)
-    assert "1 paths shown" in dom and "1 changes since the base plan" in dom
+    assert "3 paths shown" in dom and "1 changes since the base plan" in dom
+    assert re.search(r'<td class="deny" data-identity="group platform-admins"[^>]*>deny</td>', dom)
+    assert re.search(r'<th data-identity="role jwt-github/pulumi-deploy" class="escalates"', dom)
 
     unfiltered = rendered_dom(page, "")
     assert not re.search(r'<tr data-path="[^"]+" hidden', unfiltered)
     assert f"{len(matrix.paths)} paths shown" in unfiltered
+
+
+def _governs(rule_path: str, concrete: str) -> bool:
+    """The evaluator's answer: would a policy with just this rule decide ``concrete``?"""
+    from vault_acl import ACL
+
+    policy = parse_policy(f'path "{rule_path}" {{ capabilities = ["read"] }}', "probe")
+    return ACL([policy]).rule_for("read", concrete) is not None
+
+
+@pytest.mark.parametrize("concrete", ["secret/data/production/analytics/ingest/kafka",
+                                      "secret/data/production/analytics/reporting-api/app",
+                                      "auth/kubernetes/role/ingest", "sys/policies/acl/ci-deployer"])
+def test_the_html_path_filter_matches_a_concrete_path_as_the_server_does(stack_plan, tmp_path, concrete):
+    matrix = matrix_of_plan(stack_plan("production"))
+    page = tmp_path / "matrix.html"
+    page.write_text(access.to_html(matrix))
+    rows = re.findall(r'<tr data-path="([^"]+)"( hidden="")?>', rendered_dom(page, f"#path={concrete}"))
+    shown = {path for path, hidden in rows if not hidden}
+    expected = {path for path in matrix.paths if _governs(path, concrete) or concrete in path}
+    assert shown == expected and expected, concrete
+
+
+def test_who_can_names_the_policy_and_rule_the_denials_and_who_can_escalate(stack_plan):
+    from vault_platform.policy import who_can
+    from vault_platform.policy.report import policies_of_plan, privileged_of_plan
+
+    plan = stack_plan("production")
+    policies = policies_of_plan(plan)
+    identities = access.identities_of(plan.config.vault)
+    found = {a.identity: a for a in who_can.who_can("secret/data/production/analytics/ingest/kafka", policies,
+                                                     identities, privileged_of_plan(plan, policies),
+                                                     capability="read")}
+    ingest = found[INGEST]
+    assert ingest.capabilities == ["read"] and ingest.granted_by == {"read": ["analytics-ingest"]}
+    assert ingest.rule == "secret/data/production/analytics/ingest/*"
+    assert found["group developers"].granted_by == {"read": ["developer-readonly"]}
+    assert found["group platform-admins"].denied_by == ["platform-admin"] and not found["group platform-admins"].capabilities
+    assert found["role jwt-github/pulumi-deploy"].escalates.startswith("holds vault-platform-deploy:")
+    assert "role kubernetes/reporting-api" not in found  # nothing on this path
+    assert not who_can.who_can("secret/data/production/analytics/ingest/kafka", policies, identities, {},
+                               capability="delete")[0].capabilities  # nobody deletes it: only denials remain
+
+
+def test_a_later_deny_names_the_policy_that_denies():
+    from vault_acl import ACL
+
+    grant = parse_policy('path "secret/*" { capabilities = ["read"] }', "grant")
+    deny = parse_policy('path "secret/*" { capabilities = ["deny"] }', "deny")
+    for order in ([grant, deny], [deny, grant]):
+        rule = ACL(order).rule_for("read", "secret/x")
+        assert rule.granting_policies == ["deny"] and rule.granted_by == {1: ["deny"]}
+
+
+def test_the_who_can_command(project, tmp_path, capsys):
+    from vault_platform.cli import main
+
+    assert main(["access", "who-can", "secret/data/production/analytics/ingest/kafka", "--capability", "read",
+                 "--stack", "production", "--out", str(tmp_path / "p")]) == 0
+    out = capsys.readouterr().out
+    assert ('role kubernetes/ingest: read (rule "secret/data/production/analytics/ingest/*"; read from '
+            'analytics-ingest)') in out
+    assert 'group platform-admins: deny (rule "secret/data/*" in platform-admin)' in out
+    assert "Can grant themselves anything" in out and "role jwt-github/pulumi-deploy" in out
+    assert main(["access", "who-can", "secret/data/x", "--stack", "production", "--format", "json",
+                 "--out", str(tmp_path / "p")]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["path"] == "secret/data/x" and {i["identity"] for i in data["identities"]} >= {
+        "group platform-admins", "role jwt-github/pulumi-deploy"}
