@@ -196,6 +196,7 @@ def test_pull_requests_get_plans_checks_and_access_changes():
     jobs = load("preview.yml")["jobs"]
     plan = "\n".join(step.get("run", "") for step in jobs["plan"]["steps"])
     assert "./tasks check" in plan and "vault-platform access" in plan and "--diff" in plan
+    assert "vault-platform plan --stack" in plan  # the change set against the base branch
     preview = jobs["pulumi-preview"]
     step = next(s for s in preview["steps"] if "pulumi/actions" in s.get("uses", ""))
     assert step["with"]["command"] == "preview" and step["with"]["policyPacks"] == "policypack"

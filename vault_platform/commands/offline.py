@@ -44,13 +44,25 @@ def plan_into(stack: str, out: Optional[str]):
 
 
 def cmd_plan(args: argparse.Namespace) -> int:
+    from vault_platform.plan import changes
     from vault_platform.plan.summary import print_plan_summary
 
+    base = None
+    if args.diff:  # read before planning: --out may be the same directory
+        try:
+            base = changes.load_resources(Path(args.diff))
+        except changes.ChangeSetError as error:
+            return fail(str(error))
     result = plan_into(args.stack, args.out)
     if isinstance(result, int):
         return result
     plan, target = result
     print_plan_summary(plan, target)
+    if base is not None:
+        found = changes.compare(base, [r.as_json() for r in plan.resources()])
+        print()
+        sys.stdout.write(changes.render_json(found) if args.format == "json"
+                         else changes.render_markdown(found, args.diff, plan.stack))
     return EXIT_OK
 
 
@@ -143,6 +155,9 @@ def register(commands: Any) -> None:
     plan = commands.add_parser("plan", help="run the program under mocks and write the plan artifacts")
     plan.add_argument("--stack", default="dev", help="stack name (Pulumi.<stack>.yaml) or stack file; default dev")
     plan.add_argument("--out", help="output directory (default build/<stack>/)")
+    plan.add_argument("--diff", metavar="BASE_DIR", help="also list what changes against the plan in BASE_DIR "
+                      "(e.g. the base branch's): created, updated, replaced, deleted, field by field")
+    plan.add_argument("--format", choices=("markdown", "json"), default="markdown", help="of the --diff change set")
     plan.set_defaults(func=cmd_plan)
 
     check = commands.add_parser("check", help="plan, then validate the artifacts with kubernetes-validate, checkov "

@@ -23,7 +23,7 @@ from typing import Any, Optional
 import yaml
 
 from vault_platform import outputs
-from vault_platform.plan.mocks import Registration
+from vault_platform.plan.mocks import Registration, placeholder_outputs
 from vault_platform.plan.program import Plan
 
 SUBDIRS = ("kubernetes", "vault", "aws", "access")
@@ -75,8 +75,25 @@ def summary(plan: Plan) -> dict[str, Any]:
         "resourcesByType": dict(sorted(Counter(r.type for r in resources).items())),
         "protected": sorted(f"{r.type}::{r.name}" for r in resources if r.protect),
         "outputs": plan.outputs,
+        "placeholders": placeholder_outputs(plan.outputs),
+        "cluster": {"server": plan.config.cluster.target.label, "replicas": plan.config.cluster.replicas,
+                    "storage": plan.config.storage.type},
+        "objects": _objects(resources),
         "warnings": plan.warnings,
     }
+
+
+def _objects(resources: list[Registration]) -> dict[str, list[str]]:
+    """The Vault and Kubernetes objects by kind, as operators name them (``policy ci-deployer``)."""
+    from vault_platform.plan.changes import kind_and_name
+
+    found: dict[str, list[str]] = {}
+    for resource in resources:
+        if not resource.custom or resource.type.startswith("pulumi:providers:"):
+            continue
+        kind, name = kind_and_name(resource.as_json())
+        found.setdefault(kind, []).append(name)
+    return {kind: sorted(names) for kind, names in sorted(found.items())}
 
 
 def render(plan: Plan) -> dict[str, str]:

@@ -28,6 +28,9 @@ _UNKNOWN_VALUE = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
 
 ACCOUNT_ID = "123456789012"
 REGION = "eu-west-1"
+BUCKET_SUFFIX = "20261124000000000000000001"
+PLACEHOLDER_MARKS = (ACCOUNT_ID, "-----BEGIN ", BUCKET_SUFFIX)
+"""What only an invented value holds: the mock account, a made-up PEM, a bucket's suffix."""
 
 
 @dataclass
@@ -123,7 +126,7 @@ class PlanMocks(pulumi.runtime.Mocks):
             length = int(state.get("length") or 32)
             state["result"] = (hashlib.sha256(seed.encode()).hexdigest() * 4)[:length]
         elif typ == "aws:s3/bucket:Bucket":
-            resource_id = state.get("bucket") or f"{state.get('bucketPrefix', args.name)}20261124000000000000000001"
+            resource_id = state.get("bucket") or f"{state.get('bucketPrefix', args.name)}{BUCKET_SUFFIX}"
             state["bucket"] = resource_id
             state["arn"] = f"arn:aws:s3:::{resource_id}"
         elif typ == "aws:secretsmanager/secret:Secret":
@@ -163,6 +166,13 @@ class PlanMocks(pulumi.runtime.Mocks):
         if args.token == "aws:index/getPartition:getPartition":
             return {"partition": "aws", "dnsSuffix": "amazonaws.com", "id": "aws"}
         return {}
+
+
+def placeholder_outputs(outputs: dict[str, Any]) -> list[str]:
+    """Outputs whose value the offline plan invented (an account id, an ARN, a bucket or a
+    certificate these mocks made up): real only after `pulumi up`."""
+    return sorted(name for name, value in outputs.items()
+                  if any(mark in json.dumps(value, default=str) for mark in PLACEHOLDER_MARKS))
 
 
 def mask(value: Any) -> Any:
