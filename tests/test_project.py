@@ -51,7 +51,7 @@ def test_readme_quick_start_commands_and_ci_use_the_same_test_command(project: P
     ci = (project / ".ci" / "run").read_text()
     assert "./tasks test" in ci
     tasks = (project / "tasks").read_text()
-    assert "pip install" in tasks and "requirements.txt" in tasks
+    assert "uv pip sync" in tasks.replace('"$UV" pip sync', "uv pip sync") and "requirements.lock" in tasks
 
 
 def test_pulumi_project_name_is_the_config_namespace(project: Path):
@@ -65,3 +65,60 @@ def test_requirements_are_pinned(project: Path):
         for line in (project / name).read_text().splitlines():
             if line.strip() and not line.startswith("#"):
                 assert "==" in line, f"{name}: {line} is not pinned"
+
+
+def test_every_requirements_file_has_a_current_lock_with_hashes(project: Path):
+    """`./tasks` installs the lock files, not the requirements: each pin we make is in its
+    lock at the same version, and every locked package carries hashes (`./tasks lock`)."""
+    import re
+
+    pairs = sorted(project.glob("requirements*.txt"))
+    assert len(pairs) == 4
+    for txt in pairs:
+        lock = txt.with_suffix(".lock")
+        assert lock.exists(), f"{lock.name} is missing: run ./tasks lock"
+        text = lock.read_text()
+        locked = dict(re.findall(r"^([A-Za-z0-9_.\-\[\]]+)==([^\s;\\]+)", text, re.MULTILINE))
+        locked = {re.sub(r"\[.*\]", "", name).lower().replace("_", "-"): version for name, version in locked.items()}
+        for line in txt.read_text().splitlines():
+            if line.strip() and not line.startswith("#"):
+                name, version = line.split("==")
+                name = re.sub(r"\[.*\]", "", name).lower().replace("_", "-")
+                assert locked.get(name) == version.strip(), f"{lock.name}: {name} is not locked at {version}: run ./tasks lock"
+        entries = re.split(r"\n(?=[A-Za-z0-9])", text.split("\n", 2)[2])
+        assert all("--hash=sha256:" in entry for entry in entries if "==" in entry), lock.name
+
+
+def test_apt_waits_for_another_package_manager(tmp_path: Path, project: Path):
+    """The install step retries while apt's lock is held (as by an unattended upgrade),
+    instead of failing: a stand-in apt-get refuses twice, then succeeds."""
+    import subprocess
+
+    fake = tmp_path / "bin" / "apt-get"
+    fake.parent.mkdir()
+    counter = tmp_path / "calls"
+    fake.write_text(f"""#!/bin/sh
+echo x >> {counter}
+if [ $(wc -l < {counter}) -le 2 ]; then
+  echo "E: Could not get lock /var/lib/apt/lists/lock. It is held by process 42 (apt-get)" >&2; exit 100
+fi
+echo "args: $*" >> {counter}
+""")
+    fake.chmod(0o755)
+    script = project / "tasks"
+    function = subprocess.run(["sed", "-n", "/^apt_get() {/,/^}/p", str(script)], capture_output=True, text=True).stdout
+    assert function.startswith("apt_get()")
+    run = f"sudo=(); sleep() {{ :; }}\n{function}\napt_get update -qq && echo done"
+    done = subprocess.run(["bash", "-c", run], capture_output=True, text=True, timeout=60,
+                          env={"PATH": f"{fake.parent}:/usr/bin:/bin"})
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.count("holds the apt lock; waiting") == 2 and "done" in done.stdout
+    assert "args: -o DPkg::Lock::Timeout=60 update -qq" in counter.read_text()  # dpkg's own lock is waited for too
+    counter.write_text("x\nx\n")
+    free = subprocess.run(["bash", "-c", run], capture_output=True, text=True, timeout=60,
+                          env={"PATH": f"{fake.parent}:/usr/bin:/bin"})
+    assert free.returncode == 0 and "waiting" not in free.stdout  # a free lock: no wait at all
+    counter.write_text("")
+    gave_up = subprocess.run(["bash", "-c", run.replace("apt_get update", "APT_LOCK_WAIT=0 apt_get update")],
+                             capture_output=True, text=True, timeout=60, env={"PATH": f"{fake.parent}:/usr/bin:/bin"})
+    assert gave_up.returncode == 1 and "Could not get lock" in gave_up.stderr  # past the deadline: the error
