@@ -22,33 +22,50 @@ from typing import Iterator, Optional
 
 import psycopg
 import pytest
+import yaml
 
 from tests.live.servers import free_port
 from tests.live.tls import TestCA
 
 ADMIN = "vault_admin"
 ADMIN_PASSWORD = "vault-admin-password-for-tests"
-READ = "read"
-WRITE = "write"
-EXPECTED = {"analytics-readonly": {READ}, "analytics-readwrite": {READ, WRITE}}
-"""What each shipped role may do on the analytics schema (nothing else, anywhere)."""
+DATA_FILE = Path(__file__).resolve().parent / "sql" / "databases.yaml"
+PRIVILEGES = ("SELECT", "INSERT", "UPDATE", "DELETE", "TRUNCATE", "REFERENCES", "TRIGGER")
 
-SCHEMA = (
-    "REVOKE CREATE ON SCHEMA public FROM PUBLIC",
-    "CREATE SCHEMA analytics AUTHORIZATION analytics_owner",
-    "CREATE TABLE analytics.events (id bigserial PRIMARY KEY, payload text NOT NULL)",
-    "CREATE TABLE analytics.reports (id bigserial PRIMARY KEY, title text NOT NULL)",
-    "ALTER TABLE analytics.events OWNER TO analytics_owner",
-    "ALTER TABLE analytics.reports OWNER TO analytics_owner",
-    "INSERT INTO analytics.events (payload) VALUES ('first'), ('second')",
-    "CREATE SCHEMA billing AUTHORIZATION analytics_owner",
-    "CREATE TABLE billing.invoices (id int PRIMARY KEY, amount numeric NOT NULL)",
-    "ALTER TABLE billing.invoices OWNER TO analytics_owner",
-    f"GRANT USAGE ON SCHEMA analytics TO {ADMIN} WITH GRANT OPTION",
-    f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA analytics TO {ADMIN} WITH GRANT OPTION",
-    f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA analytics TO {ADMIN} WITH GRANT OPTION",
-)
-"""Run as the superuser inside the analytics database."""
+
+def _data() -> dict:
+    data = yaml.safe_load(DATA_FILE.read_text())
+    for name, role in data["roles"].items():
+        unknown = set(role["privileges"]) - set(PRIVILEGES)
+        assert not unknown, f"{DATA_FILE.name}: role {name}: unknown privileges {sorted(unknown)}"
+        assert role["schema"] in data["databases"][role["database"]]["schemas"], f"{DATA_FILE.name}: role {name}"
+    return data
+
+
+DATA = _data()
+DATABASES: dict[str, dict] = DATA["databases"]
+"""Each database the stacks name: its owner, existing logins, schemas and tables."""
+EXPECTED: dict[str, dict] = DATA["roles"]
+"""What each database role the stacks declare may do: database, schema, table privileges."""
+
+
+def schema_statements(database: str) -> list[str]:
+    """Run as the superuser inside ``database``: its schemas and tables, owned by the owner;
+    Vault's administrator holding (WITH GRANT OPTION) exactly what the roles hand out."""
+    spec = DATABASES[database]
+    owner = spec["owner"]
+    statements = ["REVOKE CREATE ON SCHEMA public FROM PUBLIC"]
+    for schema, tables in spec["schemas"].items():
+        statements.append(f"CREATE SCHEMA {schema} AUTHORIZATION {owner}")
+        for table, columns in tables.items():
+            statements += [f"CREATE TABLE {schema}.{table} ({columns})", f"ALTER TABLE {schema}.{table} OWNER TO {owner}"]
+        handed_out = sorted({p for role in EXPECTED.values() if (role["database"], role["schema"]) == (database, schema)
+                             for p in role["privileges"]})
+        if handed_out:
+            statements += [f"GRANT USAGE ON SCHEMA {schema} TO {ADMIN} WITH GRANT OPTION",
+                           f"GRANT {', '.join(handed_out)} ON ALL TABLES IN SCHEMA {schema} TO {ADMIN} WITH GRANT OPTION",
+                           f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA {schema} TO {ADMIN} WITH GRANT OPTION"]
+    return statements
 
 
 def _bin(name: str) -> str:
@@ -105,27 +122,40 @@ class PostgresServer:
 
 
 @contextlib.contextmanager
-def analytics_database(server: PostgresServer) -> Iterator[dict]:
-    """The analytics database: tables owned by another role, Vault's administrator a
-    non-superuser with CREATEROLE holding the grants it hands out (WITH GRANT OPTION),
-    PUBLIC unable to connect, and a billing schema nobody generated may read. Removed
-    afterwards, also after a failed setup, so that the next user starts clean."""
+def stack_databases(server: PostgresServer) -> Iterator[dict[str, dict]]:
+    """Every database of :data:`DATABASES`: tables owned by another role, Vault's
+    administrator a non-superuser with CREATEROLE holding the grants it hands out (WITH
+    GRANT OPTION), PUBLIC unable to connect, and schemas nobody generated may read. Yields
+    name -> connection settings. Removed afterwards, also after a failed setup, so that the
+    next user starts clean."""
+    owners = sorted({spec["owner"] for spec in DATABASES.values()})
+    logins = {name: password for spec in DATABASES.values() for name, password in (spec.get("logins") or {}).items()}
     try:
         server.execute(f"CREATE ROLE {ADMIN} LOGIN CREATEROLE PASSWORD '{ADMIN_PASSWORD}'",
-                       "CREATE ROLE analytics_owner NOLOGIN",
-                       "CREATE ROLE analytics_etl LOGIN PASSWORD 'initial-etl-password'",
-                       "CREATE DATABASE analytics OWNER analytics_owner",
-                       "REVOKE ALL ON DATABASE analytics FROM PUBLIC",
-                       f"GRANT CONNECT ON DATABASE analytics TO {ADMIN} WITH GRANT OPTION",
-                       "GRANT CONNECT ON DATABASE analytics TO analytics_etl")
-        server.execute(*SCHEMA, dbname="analytics")
-        yield {"host": server.host, "port": server.port, "dbname": "analytics"}
+                       *(f"CREATE ROLE {owner} NOLOGIN" for owner in owners),
+                       *(f"CREATE ROLE {name} LOGIN PASSWORD '{password}'" for name, password in logins.items()))
+        for database, spec in DATABASES.items():
+            server.execute(f"CREATE DATABASE {database} OWNER {spec['owner']}",
+                           f"REVOKE ALL ON DATABASE {database} FROM PUBLIC",
+                           f"GRANT CONNECT ON DATABASE {database} TO {ADMIN} WITH GRANT OPTION",
+                           *(f"GRANT CONNECT ON DATABASE {database} TO {name}" for name in spec.get("logins") or {}))
+            server.execute(*schema_statements(database), dbname=database)
+        yield {database: {"host": server.host, "port": server.port, "dbname": database} for database in DATABASES}
     finally:
         with psycopg.connect(**server.superuser, autocommit=True) as connection:
-            connection.execute("DROP DATABASE IF EXISTS analytics WITH (FORCE)")
+            for database in DATABASES:
+                connection.execute(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
             leftovers = [row[0] for row in connection.execute("SELECT rolname FROM pg_roles WHERE rolname LIKE 'v-%'")]
-            for role in [*leftovers, ADMIN, "analytics_owner", "analytics_etl"]:
+            for role in [*leftovers, ADMIN, *owners, *logins]:
                 connection.execute(f'DROP ROLE IF EXISTS "{role}"')
+
+
+@contextlib.contextmanager
+def analytics_database(server: PostgresServer) -> Iterator[dict]:
+    """:func:`stack_databases`, yielding the analytics database's settings (what the
+    stacks' shipped connections use)."""
+    with stack_databases(server) as databases:
+        yield databases["analytics"]
 
 
 def role_exists(server: dict, name: str) -> bool:
@@ -149,22 +179,33 @@ def allowed(connection: psycopg.Connection, statement: str) -> bool:
 
 
 def assert_exact_grants(database: dict, role: str, name: str, password: str) -> None:
-    """The generated user ``name`` can do on the analytics schema exactly what ``role`` is
-    expected to (:data:`EXPECTED`), and nothing else anywhere."""
-    can = EXPECTED[role]
+    """The generated user ``name`` may do exactly what :data:`EXPECTED` says ``role`` may —
+    on every table of the database, as PostgreSQL itself answers (``has_table_privilege``)
+    and as real statements show — and nothing else: no other schema, no DDL, no roles."""
+    expected = EXPECTED[role]
+    spec = DATABASES[expected["database"]]
+    tables = [(schema, table) for schema, names in spec["schemas"].items() for table in names]
     with psycopg.connect(**database, user=name, password=password, autocommit=True) as user:
-        assert user.execute("SELECT count(*) FROM analytics.events").fetchone()[0] >= 1
-        assert allowed(user, "SELECT count(*) FROM analytics.reports")
-        writes = ["INSERT INTO analytics.events (payload) VALUES ('from a lease')",
-                  "UPDATE analytics.events SET payload = 'changed' WHERE id = 1",
-                  "DELETE FROM analytics.events WHERE id = 2"]
-        for statement in writes:
-            if WRITE in can:
-                assert allowed(user, statement), statement
-            else:
-                assert denied(user, statement), statement
-        for statement in ("SELECT * FROM billing.invoices", "TRUNCATE analytics.events",
-                          "DROP TABLE analytics.reports", "CREATE TABLE analytics.mine (id int)",
-                          "CREATE TABLE public.mine (id int)", "CREATE SCHEMA mine",
-                          "ALTER TABLE analytics.events ADD COLUMN extra text", f'CREATE ROLE "{name}-copy"'):
+        for schema, table in tables:
+            wanted = set(expected["privileges"]) if schema == expected["schema"] else set()
+            held = {p for p in PRIVILEGES if user.execute(
+                "SELECT has_table_privilege(%s, c.oid, %s) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+                "WHERE n.nspname = %s AND c.relname = %s", (name, p, schema, table)).fetchone()[0]}
+            assert held == wanted, f"{name} ({role}) on {schema}.{table}: holds {sorted(held)}, expected {sorted(wanted)}"
+            usage = user.execute("SELECT has_schema_privilege(%s, n.oid, 'USAGE') FROM pg_namespace n "
+                                 "WHERE n.nspname = %s", (name, schema)).fetchone()[0]
+            assert usage == (schema == expected["schema"]), f"{name} ({role}): USAGE on schema {schema} is {usage}"
+            statements = {"SELECT": f"SELECT count(*) FROM {schema}.{table}",
+                          "INSERT": f"INSERT INTO {schema}.{table} SELECT * FROM {schema}.{table} WHERE false",
+                          "DELETE": f"DELETE FROM {schema}.{table} WHERE false"}
+            for privilege, statement in statements.items():
+                if privilege in wanted and (privilege == "SELECT" or "SELECT" in wanted):
+                    assert allowed(user, statement), statement
+                elif privilege not in wanted:
+                    assert denied(user, statement), statement
+        schema = expected["schema"]
+        for statement in (f"CREATE TABLE {schema}.mine (id int)", "CREATE TABLE public.mine (id int)",
+                          "CREATE SCHEMA mine", f"DROP TABLE {tables[0][0]}.{tables[0][1]}",
+                          f"ALTER TABLE {tables[0][0]}.{tables[0][1]} ADD COLUMN extra text",
+                          f'CREATE ROLE "{name}-copy"'):
             assert denied(user, statement), statement

@@ -145,12 +145,13 @@ def load(
     return config
 
 
-def load_stack_file(path: Path, stack: Optional[str] = None) -> StackConfig:
-    """Read and validate a stack file; the stack name defaults to the file's."""
+def load_stack_file(path: Path, stack: Optional[str] = None, policy_dir: Optional[Path] = None) -> StackConfig:
+    """Read and validate a stack file; the stack name defaults to the file's, the policies
+    are the project's ``policies/`` unless ``policy_dir`` names another folder."""
     if stack is None:
         stack = stack_name_of(path)
     check_stack_name(stack, str(path))
-    return load(read_stack_file(path), str(path), stack)
+    return load(read_stack_file(path), str(path), stack, policy_dir)
 
 
 def stack_name_of(path: Path) -> str:

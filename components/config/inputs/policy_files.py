@@ -65,13 +65,40 @@ def render_variables(text: str, variables: dict[str, str]) -> tuple[str, list[tu
     return VARIABLE.sub(substitute, text), unknown
 
 
-def available(folder: Path = POLICY_DIR) -> list[str]:
-    return sorted(path.stem for path in folder.glob("*.hcl"))
+SCOPED = "stacks"
+"""``policies/stacks/<stack>/<name>.hcl``: a policy only that stack loads."""
 
 
-def select(include: tuple[str, ...], exclude: tuple[str, ...], folder: Path = POLICY_DIR) -> tuple[list[str], list[str]]:
-    """``(selected names, include entries that match no file)``."""
-    names = available(folder)
+def policy_paths(folder: Path = POLICY_DIR, stack: Optional[str] = None) -> dict[str, Path]:
+    """Name -> file of every policy a stack may select: ``policies/*.hcl`` and, with
+    ``stack``, ``policies/stacks/<stack>/*.hcl`` (a name in both is the top-level file; the
+    clash is reported by :func:`load`)."""
+    paths = {path.stem: path for path in sorted(folder.glob("*.hcl"))}
+    if stack is not None:
+        for path in sorted((folder / SCOPED / stack).glob("*.hcl")):
+            paths.setdefault(path.stem, path)
+    return paths
+
+
+def scoped_elsewhere(folder: Path = POLICY_DIR, stack: Optional[str] = None) -> dict[str, list[str]]:
+    """Name -> the other stacks whose ``policies/stacks/<stack>/`` hold it."""
+    found: dict[str, list[str]] = {}
+    for path in sorted((folder / SCOPED).glob("*/*.hcl")):
+        if path.parent.name != stack:
+            found.setdefault(path.stem, []).append(path.parent.name)
+    return found
+
+
+def available(folder: Path = POLICY_DIR, stack: Optional[str] = None) -> list[str]:
+    return sorted(policy_paths(folder, stack))
+
+
+def select(include: tuple[str, ...], exclude: tuple[str, ...], folder: Path = POLICY_DIR,
+           stack: Optional[str] = None) -> tuple[list[str], list[str]]:
+    """``(selected names, include entries that match no file)``: every file of
+    :func:`policy_paths` — the stack's own folder included — matched by ``include`` and not
+    by ``exclude``."""
+    names = available(folder, stack)
     selected: list[str] = []
     missing: list[str] = []
     for pattern in include:
@@ -95,15 +122,19 @@ def load(
     (:mod:`components.config.inputs.files`): a directory, FIFO, oversized or non-UTF-8 file,
     or a symbolic link out of the repository is a problem, not a hang."""
     built_in = BUILT_IN | get_dialect(dialect).built_in_policies
-    names, missing = select(include, exclude, folder)
+    names, missing = select(include, exclude, folder, stack)
+    paths = policy_paths(folder, stack)
     root = PROJECT_DIR if folder == POLICY_DIR else folder.resolve().parent
     problems = [PolicyProblem("vault.policies.include", None, f"`{p}` matches no file policies/<name>.hcl")
                 for p in missing]
+    for clash in sorted(set(policy_paths(folder)) & {p.stem for p in (folder / SCOPED / stack).glob("*.hcl")}):
+        problems.append(PolicyProblem(f"policies/{SCOPED}/{stack}/{clash}.hcl", None,
+                                      f"`{clash}` is also policies/{clash}.hcl: rename one of them"))
     variables = {"environment": environment, "stack": stack}
     loaded = []
     for name in names:
-        path = folder / f"{name}.hcl"
-        shown = f"policies/{path.name}"
+        path = paths[name]
+        shown = f"policies/{path.relative_to(folder).as_posix()}"
         if name in built_in:
             problems.append(PolicyProblem(shown, None, f"`{name}` is a built-in policy name of the server "
                                                        f"({dialect}); rename the file"))

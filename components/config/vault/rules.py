@@ -21,16 +21,18 @@ Mounts = dict[tuple[Optional[str], str], AuthMethodSpec]
 
 def cross_reference_problems(vault: VaultSpec, environment: str, policy_names: set[str],
                              target: Target = DEFAULT_TARGET, privileged: Optional[Mapping[str, str]] = None,
-                             broken: frozenset[str] = frozenset(), excluded: frozenset[str] = frozenset(),
+                             broken: frozenset[str] = frozenset(), unavailable: Optional[Mapping[str, str]] = None,
                              ) -> list[Problem]:
     """Rules across items. ``policy_names``: the policies this stack writes; ``target``: the
     server the stack deploys (what it lacks is refused); ``privileged``: name -> why, for
     the privileged ones among them (:mod:`vault_acl.privilege`). ``broken``: selected policy
     files that failed to load (already reported: naming them is no second error);
-    ``excluded``: files in ``policies/`` this stack does not select."""
+    ``unavailable``: policies that exist but this stack does not load -> what to say about
+    them (``{name}`` is filled in): excluded here, or scoped to another stack."""
     issues: list[Problem] = []
     add = issues.append
     known_policies = policy_names | {"default"}
+    unavailable = dict(unavailable or {})
     namespaces = {ns.path for ns in vault.namespaces}
     privileged = privileged or {}
 
@@ -42,12 +44,10 @@ def cross_reference_problems(vault: VaultSpec, environment: str, policy_names: s
         for number, policy in enumerate(names):
             if policy == "root":
                 add(Problem(f"{where}[{number}]", f"the root policy cannot be given to a {holder}", "root"))
-            elif policy in excluded:
-                add(Problem(f"{where}[{number}]",
-                            f"names a policy this stack excludes: policies/{policy}.hcl exists, but "
-                            "vault.policies.include/exclude leave it out here", policy))
+            elif policy in unavailable:
+                add(Problem(f"{where}[{number}]", unavailable[policy].format(name=policy), policy))
             elif policy not in known_policies and policy not in broken:
-                hint = difflib.get_close_matches(policy, sorted(known_policies | excluded), n=1, cutoff=0.6)
+                hint = difflib.get_close_matches(policy, sorted(known_policies | set(unavailable)), n=1, cutoff=0.6)
                 add(Problem(f"{where}[{number}]",
                             "names a policy that does not exist (policies/<name>.hcl loaded by this stack, "
                             "a derived vault-platform-* policy, or default)"

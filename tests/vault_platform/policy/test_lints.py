@@ -140,6 +140,42 @@ def test_a_policy_held_by_nobody_is_a_warning_unless_declared_unattached(project
 
     found = lint_stack(_stack_with(project, tmp_path, "staging", edit), "staging")
     assert [(l.id, l.policy, l.severity) for l in found if l.id == "VP010"] == [("VP010", "metrics-reader", "warning")]
+    (unused,) = [l for l in found if l.id == "VP010"]
+    assert "held by no role or group in stack staging" in unused.message
+
+
+def test_a_policy_scoped_to_one_stack_is_loaded_there_only(project, tmp_path):
+    """policies/stacks/<stack>/ holds what one stack alone loads: no other stack has to
+    exclude it, and one that names it is told where it lives."""
+    from components import config as schema
+    from components.config.inputs import policy_files
+
+    def edit(vault):
+        next(r for r in vault["roles"] if r["name"] == "ingest")["token_policies"].append("staging-canary")
+
+    copy = _stack_with(project, tmp_path, "staging", edit)
+    scoped = copy / "policies" / "stacks" / "staging"
+    scoped.mkdir(parents=True)
+    (scoped / "staging-canary.hcl").write_text('path "secret/data/staging/canary" {\n  capabilities = ["read"]\n}\n')
+    config = schema.load_stack_file(copy / "Pulumi.staging.yaml", policy_dir=copy / "policies")
+    assert not [l for l in lint_stack(copy, "staging") if l.id == "VP010"]  # loaded, and held by ingest
+    names, _ = policy_files.select(config.vault.policies.include, config.vault.policies.exclude, copy / "policies",
+                                   "staging")
+    assert "staging-canary" in names
+    assert "staging-canary" not in policy_files.select(("*",), (), copy / "policies", "production")[0]
+
+    production = schema.read_stack_file(project / "Pulumi.production.yaml")
+    next(r for r in production["vault-platform:vault"]["roles"] if r["name"] == "ingest")["token_policies"].append(
+        "staging-canary")
+    with pytest.raises(schema.ConfigError) as refused:
+        schema.load(production, "Pulumi.production.yaml", "production", policy_dir=copy / "policies")
+    assert ("vault.roles[name=ingest].token_policies[1] = 'staging-canary': names a policy only stack staging "
+            "loads (policies/stacks/staging/staging-canary.hcl)") in str(refused.value)
+
+    (copy / "policies" / "stacks" / "staging" / "break-glass.hcl").write_text('path "a" { capabilities = ["read"] }')
+    with pytest.raises(schema.ConfigError, match=r"policies/stacks/staging/break-glass.hcl: `break-glass` is also "
+                                                 r"policies/break-glass.hcl: rename one of them"):
+        schema.load_stack_file(copy / "Pulumi.staging.yaml", policy_dir=copy / "policies")
 
 
 def test_the_lint_command_counts_errors_warnings_and_notes_apart(project, capsys):
