@@ -238,10 +238,14 @@ class MonitoringConfig(Model):
     enabled: StrictBool = Field(True, description="Create the ServiceMonitor, the alert rules and the dashboard "
                                 "(needs the Prometheus Operator's CRDs).")
     scrape_interval: StrictStr = Field("30s", pattern=DURATION, description="How often Prometheus scrapes Vault.")
-    token_secret: StrictStr = Field(
-        "vault-metrics-token", pattern=DNS_SUBDOMAIN,
-        description="Secret (key `token`) with a periodic Vault token of policy `metrics-reader`, created by an "
-        "operator (see README, Monitoring).",
+    scraper_namespaces: tuple[StrictStr, ...] = Field(
+        ("monitoring",),
+        description="Namespaces whose pods (Prometheus) may reach the metrics port 8202, where every pod — sealed "
+        "and standby ones too — serves its metrics without a Vault token.",
+    )
+    token_secret: Optional[StrictStr] = Field(
+        None, description="No longer used: metrics are scraped without a token on the metrics port (README, "
+        "Monitoring). Refused when set, so that a stale Secret is not left trusted.",
     )
     rule_labels: dict[StrictStr, StrictStr] = Field(
         {"release": "prometheus"}, description="Labels the Prometheus Operator selects rules and monitors by."

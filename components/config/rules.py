@@ -31,11 +31,26 @@ def stack_problems(
     rules.check(("environment",), stack in ENVIRONMENTS and env != stack,
                 Problem("environment", f"the stack `{stack}` must declare environment `{stack}`", env))
     cluster_rules(config, rules)
+    monitoring_rules(config, rules)
     target_rules(config, rules)
     storage_rules(config, given, rules)
     unseal_rules(config, rules)
     initialization_rules(config, rules)
     return rules.problems
+
+
+def monitoring_rules(config: StackConfig, rules: Rules) -> None:
+    """Who scrapes the metrics port, and the token the scrape no longer uses."""
+    monitoring = config.monitoring
+    rules.check(("monitoring.token_secret",), monitoring.token_secret is not None,
+                Problem("monitoring.token_secret", "no longer used: every pod serves its metrics without a token on "
+                        "port 8202, which the network policy opens to monitoring.scraper_namespaces only; remove "
+                        "the key, and revoke the metrics token and delete its Secret (README, Monitoring)",
+                        monitoring.token_secret))
+    for index, name in enumerate(monitoring.scraper_namespaces):
+        rules.check(("monitoring.scraper_namespaces",), not re.fullmatch(DNS_LABEL, name),
+                    Problem(f"monitoring.scraper_namespaces[{index}]", "not a namespace name: lowercase letters, "
+                            "digits and `-`, starting and ending with a letter or digit", name))
 
 
 def vault_problems(config: StackConfig, stack: str, policy_dir: Optional[Path]) -> list[Problem]:

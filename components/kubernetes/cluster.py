@@ -346,7 +346,6 @@ class VaultCluster(pulumi.ComponentResource):
                 scheme=layout.scheme,
                 tls_secret=layout.tls_secret if layout.tls_enabled else None,
                 tls_server_name=layout.tls_server_name if layout.tls_enabled else None,
-                token_secret=monitoring.token_secret,
                 scrape_interval=monitoring.scrape_interval,
                 rule_labels=dict(monitoring.rule_labels),
             ),
@@ -359,7 +358,9 @@ class VaultCluster(pulumi.ComponentResource):
         network, layout = self._args.config.network, self._layout
         if not network.network_policies:
             return
-        for policy_name, spec in objects.network_policies(layout, network).items():
+        monitoring = self._args.config.monitoring
+        scrapers = tuple(monitoring.scraper_namespaces) if monitoring.enabled else ()
+        for policy_name, spec in objects.network_policies(layout, network, scrapers).items():
             k8s.networking.v1.NetworkPolicy(
                 f"{self._name}-network-policy-{policy_name.removeprefix(layout.name).lstrip('-')}",
                 metadata=layout.metadata(policy_name),

@@ -1,7 +1,8 @@
 """``VaultMonitoring``: Prometheus Operator objects for a Vault cluster.
 
-* a ServiceMonitor scraping ``/v1/sys/metrics?format=prometheus`` on every pod (sealed
-  ones included) over TLS, with a bearer token from a Secret (policy ``metrics-reader``);
+* a ServiceMonitor scraping ``/v1/sys/metrics?format=prometheus`` on every pod's metrics
+  port (8202: no Vault token needed, so sealed and standby pods report too) over TLS,
+  every target labelled ``vault_platform=<name>`` for the alerts;
 * a PrometheusRule with ``monitoring/alerts.yaml`` (unit-tested with promtool);
 * the Grafana dashboard ``monitoring/dashboard.json`` in a ConfigMap labelled for
   Grafana's sidecar.
@@ -36,7 +37,6 @@ class VaultMonitoringArgs:
     tls_secret: Optional[str] = None
     """Secret whose ``ca.crt`` verifies Vault's certificate; plain HTTP when omitted (dev)."""
     tls_server_name: Optional[str] = None
-    token_secret: str = "vault-metrics-token"
     scrape_interval: str = "30s"
     rule_labels: dict[str, str] = field(default_factory=dict)
 
@@ -47,13 +47,13 @@ class VaultMonitoring(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self)
         labels = {**args.labels, **args.rule_labels}
         endpoint: dict = {
-            "port": args.scheme,
+            "port": "metrics",
             "scheme": args.scheme,
             "path": "/v1/sys/metrics",
             "params": {"format": ["prometheus"]},
             "interval": args.scrape_interval,
-            "authorization": {"type": "Bearer", "credentials": {"name": args.token_secret, "key": "token"}},
-            "relabelings": [{"sourceLabels": ["__meta_kubernetes_pod_name"], "targetLabel": "pod"}],
+            "relabelings": [{"sourceLabels": ["__meta_kubernetes_pod_name"], "targetLabel": "pod"},
+                            {"targetLabel": "vault_platform", "replacement": args.name}],
         }
         if args.tls_secret:
             endpoint["tlsConfig"] = {"ca": {"secret": {"name": args.tls_secret, "key": "ca.crt"}},

@@ -8,7 +8,7 @@ from typing import Any
 
 from components.config.cluster import NetworkConfig
 from components.kubernetes.layout import ClusterLayout
-from components.kubernetes.server_config import API_PORT, CLUSTER_PORT
+from components.kubernetes.server_config import API_PORT, CLUSTER_PORT, METRICS_PORT
 
 
 def namespace_metadata(layout: ClusterLayout) -> dict[str, Any]:
@@ -45,12 +45,13 @@ def services(layout: ClusterLayout) -> dict[str, dict[str, Any]]:
     """Service name -> spec: headless (peer discovery), client, and when HA active/standby."""
     api = {"name": layout.scheme, "port": API_PORT, "targetPort": API_PORT, "protocol": "TCP"}
     cluster = {"name": "cluster", "port": CLUSTER_PORT, "targetPort": CLUSTER_PORT, "protocol": "TCP"}
+    metrics = {"name": "metrics", "port": METRICS_PORT, "targetPort": METRICS_PORT, "protocol": "TCP"}
     result = {
         layout.internal_service: {
             "clusterIP": "None",
             "publishNotReadyAddresses": True,
             "selector": dict(layout.selector),
-            "ports": [api, cluster],
+            "ports": [api, cluster, metrics],
         },
         layout.name: {"type": "ClusterIP", "selector": dict(layout.selector), "ports": [api]},
     }
@@ -64,36 +65,34 @@ def services(layout: ClusterLayout) -> dict[str, dict[str, Any]]:
     return result
 
 
-def network_policies(layout: ClusterLayout, network: NetworkConfig) -> dict[str, dict[str, Any]]:
+def _namespaces(names: Any) -> dict[str, Any]:
+    return {"namespaceSelector": {"matchExpressions": [
+        {"key": "kubernetes.io/metadata.name", "operator": "In", "values": sorted(names)}]}}
+
+
+def network_policies(layout: ClusterLayout, network: NetworkConfig,
+                     scrapers: tuple[str, ...] = ()) -> dict[str, dict[str, Any]]:
     """Default-deny ingress for the namespace; the API port for Vault's pods and the
-    allowed namespaces; the cluster port for Vault's pods only."""
+    allowed namespaces; the cluster port for Vault's pods only; the metrics port (metrics
+    without a token) for the scraper's namespaces only."""
     vault_pods = {"podSelector": {"matchLabels": dict(layout.selector)}}
     snapshot_job = {"podSelector": {"matchLabels": {"app.kubernetes.io/instance": layout.name,
                                                     "app.kubernetes.io/component": "snapshot"}}}
     api_from = [vault_pods, snapshot_job]
     if network.allowed_namespaces:
-        api_from.append(
-            {
-                "namespaceSelector": {
-                    "matchExpressions": [
-                        {
-                            "key": "kubernetes.io/metadata.name",
-                            "operator": "In",
-                            "values": sorted(network.allowed_namespaces),
-                        }
-                    ]
-                }
-            }
-        )
+        api_from.append(_namespaces(network.allowed_namespaces))
+    ingress = [
+        {"from": api_from, "ports": [{"protocol": "TCP", "port": API_PORT}]},
+        {"from": [vault_pods], "ports": [{"protocol": "TCP", "port": CLUSTER_PORT}]},
+    ]
+    if scrapers:
+        ingress.append({"from": [_namespaces(scrapers)], "ports": [{"protocol": "TCP", "port": METRICS_PORT}]})
     return {
         f"{layout.name}-default-deny": {"podSelector": {}, "policyTypes": ["Ingress"]},
         f"{layout.name}-server": {
             "podSelector": {"matchLabels": dict(layout.selector)},
             "policyTypes": ["Ingress"],
-            "ingress": [
-                {"from": api_from, "ports": [{"protocol": "TCP", "port": API_PORT}]},
-                {"from": [vault_pods], "ports": [{"protocol": "TCP", "port": CLUSTER_PORT}]},
-            ],
+            "ingress": ingress,
         },
     }
 

@@ -25,6 +25,9 @@ from components.kubernetes import hcl
 API_PORT = 8200
 CLUSTER_PORT = 8201
 BREAK_GLASS_PORT = 8210
+METRICS_PORT = 8202
+"""The metrics listener: ``sys/metrics`` without a token, so sealed and standby pods report
+too; the network policy lets only the scraper's namespaces reach it."""
 """OpenBao's loopback-only break-glass listener (``cluster.unauthenticated_generate_root``)."""
 
 
@@ -144,9 +147,10 @@ def render_server_config(spec: ServerConfigSpec) -> str:
         items.append(("enable_unauthenticated_access", ["generate-root"]))
     if spec.seal is not None and spec.seal.plugin is not None:
         items.append(("plugin_directory", spec.paths.plugins))
-    items.append(_listener(spec, f"[::]:{API_PORT}", cluster=True))
+    items.append(_listener(spec, f"[::]:{API_PORT}", "api"))
+    items.append(_listener(spec, f"[::]:{METRICS_PORT}", "metrics"))
     if spec.unauthenticated_generate_root and target.unauthenticated_generate_root == "listener":
-        items.append(_listener(spec, f"127.0.0.1:{BREAK_GLASS_PORT}", cluster=False))
+        items.append(_listener(spec, f"127.0.0.1:{BREAK_GLASS_PORT}", "break-glass"))
     items.append(_storage(spec))
     if spec.storage in ("raft", "postgresql"):
         items.append(hcl.Block("service_registration", ["kubernetes"], {}))
@@ -165,11 +169,13 @@ def render_server_config(spec: ServerConfigSpec) -> str:
     return header + hcl.render(items) + "\n"
 
 
-def _listener(spec: ServerConfigSpec, address: str, cluster: bool) -> hcl.Block:
-    """The API listener; or (``cluster`` False) OpenBao's loopback break-glass listener,
-    the only one whose unauthenticated generate-root endpoints are on."""
+def _listener(spec: ServerConfigSpec, address: str, kind: str) -> hcl.Block:
+    """The API listener (``api``, with the cluster address); the metrics listener
+    (``metrics``: the only one serving ``sys/metrics`` without a token); or OpenBao's
+    loopback break-glass listener (``break-glass``: the only one whose unauthenticated
+    generate-root endpoints are on)."""
     body: list[tuple[str, object]] = [("address", address)]
-    if cluster:
+    if kind == "api":
         body.append(("cluster_address", f"[::]:{CLUSTER_PORT}"))
     tls = spec.paths.tls
     if spec.tls_enabled:
@@ -177,9 +183,9 @@ def _listener(spec: ServerConfigSpec, address: str, cluster: bool) -> hcl.Block:
                  ("tls_min_version", "tls12")]
     else:
         body.append(("tls_disable", True))
-    if not cluster:
+    if kind == "break-glass":
         body.append(("disable_unauthed_generate_root_endpoints", False))
-    body.append(("telemetry", hcl.Block("telemetry", (), {"unauthenticated_metrics_access": False})))
+    body.append(("telemetry", hcl.Block("telemetry", (), {"unauthenticated_metrics_access": kind == "metrics"})))
     return hcl.Block("listener", ["tcp"], body)
 
 

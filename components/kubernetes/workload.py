@@ -11,7 +11,7 @@ from typing import Any, Optional
 from components.config.cluster import ClusterConfig
 from components.kubernetes.hardening import container_security_context, pod_security_context
 from components.kubernetes.layout import ClusterLayout
-from components.kubernetes.server_config import API_PORT, CLUSTER_PORT
+from components.kubernetes.server_config import API_PORT, CLUSTER_PORT, METRICS_PORT
 
 SERVER_CONFIG_FILE = "server.hcl"
 PLUGIN_SOURCE_DIR = "/plugin-source"
@@ -220,6 +220,7 @@ def _container(layout: ClusterLayout, cluster: ClusterConfig, env: list[dict[str
         "ports": [
             {"name": layout.scheme, "containerPort": API_PORT, "protocol": "TCP"},
             {"name": "cluster", "containerPort": CLUSTER_PORT, "protocol": "TCP"},
+            {"name": "metrics", "containerPort": METRICS_PORT, "protocol": "TCP"},
         ],
         "resources": {
             "requests": {"cpu": cluster.resources.requests.cpu, "memory": cluster.resources.requests.memory},

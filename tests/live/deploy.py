@@ -109,12 +109,12 @@ def boot(plan: Plan, workdir: Path, binary: Path, ca: TestCA, replicas: int = 1,
         name = f"{plan.stack}-{index}"
         certificate = ca.issue(name, (LEADER_TLS_NAME, "localhost"))
         node = Node(name, api, cluster, workdir / name / "data", certificate.cert, certificate.key, certificate.ca,
-                    peers if replicas > 1 else (), moto.address if awskms else None, key_id, free_port())
+                    peers if replicas > 1 else (), moto.address if awskms else None, key_id, free_port(), free_port())
         node.data_dir.mkdir(parents=True, exist_ok=True)
         text, applied = for_loopback(rendered, node, target.is_openbao)
         env = pod_environment(node, storage.connection_url if storage else None, target.env_prefix)
         nodes.append(BaoNode(binary, workdir / name, name, text, env, api, cluster, ca.path,
-                             break_glass_port=node.break_glass_port))
+                             break_glass_port=node.break_glass_port, metrics_port=node.metrics_port))
     started = Cluster(plan.stack, nodes, "", [], awskms, applied, ca.path)
     try:
         for node in nodes:

@@ -39,6 +39,8 @@ class Node:
     kms_key_id: Optional[str] = None
     break_glass_port: int = 0
     """OpenBao's loopback break-glass listener (``cluster.unauthenticated_generate_root``)."""
+    metrics_port: int = 0
+    """The metrics listener (sys/metrics without a token)."""
 
 
 @dataclass(frozen=True)
@@ -67,6 +69,8 @@ LEAVING_KUBERNETES: tuple[Substitution, ...] = (
     Substitution("listener: the node's loopback cluster port",
                  r'^([ \t]*)cluster_address = "\[::\]:8201"$',
                  lambda m, n: f'{m.group(1)}cluster_address = "127.0.0.1:{n.cluster_port}"'),
+    Substitution("metrics listener: a free loopback port instead of every interface's 8202",
+                 r'^([ \t]*)address = "\[::\]:8202"$', lambda m, n: f'{m.group(1)}address = "127.0.0.1:{n.metrics_port}"'),
     Substitution("break-glass listener: a free loopback port instead of the pod's own 8210",
                  r'^([ \t]*)address = "127\.0\.0\.1:8210"$',
                  lambda m, n: f'{m.group(1)}address = "127.0.0.1:{n.break_glass_port}"'),

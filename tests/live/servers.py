@@ -139,12 +139,14 @@ class BaoNode:
 
     def __init__(self, binary: Path, workdir: Path, name: str, config: str, env: dict[str, str],
                  api_port: int, cluster_port: int, ca: Optional[Path], scheme: str = "https",
-                 break_glass_port: int = 0):
+                 break_glass_port: int = 0, metrics_port: int = 0):
         self.binary, self.workdir, self.name, self.config = binary, workdir, name, config
         self.env, self.api_port, self.cluster_port, self.ca = env, api_port, cluster_port, ca
         self.address = f"{scheme}://127.0.0.1:{api_port}"
         self.break_glass_address = f"{scheme}://127.0.0.1:{break_glass_port}"
         """The loopback break-glass listener, when the configuration has one."""
+        self.metrics_address = f"{scheme}://127.0.0.1:{metrics_port}"
+        """The metrics listener: sys/metrics without a token."""
         self.process: Optional[subprocess.Popen] = None
         workdir.mkdir(parents=True, exist_ok=True)
         self.log_path = workdir / "server.log"

@@ -234,3 +234,80 @@ def test_a_refused_restore_suggests_force_only_when_the_keys_differ(cluster, oid
     err = capsys.readouterr().err
     assert code == 2 and "403 permission denied" in err
     assert "--force" not in err, err
+
+
+# --------------------------------------------------------------------------- metrics without a token
+
+
+def _scrape(node) -> list[tuple[str, float]]:
+    """``(series, value)`` of ``vault_core_unsealed`` as Prometheus scrapes the node's metrics
+    listener: no token at all."""
+    answer = requests.get(f"{node.metrics_address}/v1/sys/metrics", params={"format": "prometheus"},
+                          verify=str(node.ca), timeout=10)
+    assert answer.status_code == 200, (node.name, answer.status_code, answer.text[:200])
+    found = []
+    for line in answer.text.splitlines():
+        if line.startswith("vault_core_unsealed"):
+            series, value = line.rsplit(" ", 1)
+            found.append((series, float(value)))
+    assert found, f"{node.name}: no vault_core_unsealed in its metrics"
+    return found
+
+
+def _promtool_fires(tmp_path, samples: dict[str, list[tuple[str, float]]]) -> list[dict]:
+    """The VaultSealed alerts promtool finds after five minutes of these scraped samples
+    (pod name -> its series), with the shipped rules."""
+    import shutil
+    import subprocess
+
+    import yaml
+
+    from components.config.base import PROJECT_DIR
+
+    shutil.copy(PROJECT_DIR / "monitoring" / "alerts.yaml", tmp_path / "alerts.yaml")
+    series = []
+    for pod, scraped in samples.items():
+        for name, value in scraped:
+            labels = name[name.index("{") + 1:-1] if "{" in name else ""
+            series.append({"series": f'vault_core_unsealed{{pod="{pod}"{", " + labels if labels else ""}}}',
+                           "values": " ".join([str(int(value))] * 6)})
+    rule = next(r for g in yaml.safe_load((tmp_path / "alerts.yaml").read_text())["groups"] for r in g["rules"]
+                if r["alert"] == "VaultSealed")
+    sealed = [pod for pod, scraped in samples.items() if max(value for _, value in scraped) == 0]
+    expected = [{"exp_labels": {**rule["labels"], "pod": pod},
+                 "exp_annotations": {"summary": rule["annotations"]["summary"].replace("{{ $labels.pod }}", pod),
+                                     "description": rule["annotations"]["description"]}} for pod in sealed]
+    test = {"rule_files": ["alerts.yaml"], "evaluation_interval": "1m", "tests": [{
+        "interval": "1m", "input_series": series,
+        "alert_rule_test": [{"eval_time": "5m", "alertname": "VaultSealed", "exp_alerts": expected}]}]}
+    (tmp_path / "scraped.test.yaml").write_text(yaml.safe_dump(test, sort_keys=False))
+    done = subprocess.run([shutil.which("promtool") or "promtool", "test", "rules", "scraped.test.yaml"],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stdout + done.stderr
+    return expected
+
+
+def test_every_pod_reports_its_metrics_without_a_token_and_a_sealed_one_fires_vault_sealed(
+        cluster, restore, tmp_path):
+    """The rendered metrics listener (8202) serves sys/metrics to Prometheus without a Vault
+    token — on standbys, and on a sealed node, which the API port would refuse — and the
+    scraped sample of a sealed node makes promtool fire VaultSealed with the shipped rule, while
+    the unsealed nodes' samples (which still carry the gauge from before their first unseal,
+    cluster="") do not."""
+    for node in cluster.nodes:
+        plain = requests.get(f"{node.address}/v1/sys/metrics", params={"format": "prometheus"},
+                             verify=str(node.ca), timeout=10)
+        assert plain.status_code in (400, 403), (node.name, plain.status_code)  # the API port wants a token
+    before = {node.name: _scrape(node) for node in cluster.nodes}
+    (tmp_path / "healthy").mkdir()
+    assert _promtool_fires(tmp_path / "healthy", before) == []
+
+    leader = _active(cluster)
+    restore(leader)
+    leader.client(cluster.root).put("sys/seal").expect(204)
+    wait_until(lambda: leader.health().status == 503, 30, f"{leader.name} sealed")
+    after = {node.name: _scrape(node) for node in cluster.nodes}
+    assert max(value for _, value in after[leader.name]) == 0
+    (tmp_path / "sealed").mkdir()
+    fired = _promtool_fires(tmp_path / "sealed", after)
+    assert [alert["exp_labels"]["pod"] for alert in fired] == [leader.name]

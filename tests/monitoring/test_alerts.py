@@ -28,7 +28,7 @@ def run(*args: str, cwd: Path = MONITORING) -> subprocess.CompletedProcess:
 def test_rules_pass_promtool_check():
     done = run("check", "rules", "alerts.yaml")
     assert done.returncode == 0, done.stdout + done.stderr
-    assert "SUCCESS: 9 rules found" in done.stdout
+    assert "SUCCESS: 10 rules found" in done.stdout
 
 
 def test_rules_pass_their_unit_tests_on_synthetic_series():
@@ -52,7 +52,7 @@ def test_every_alert_the_operators_need_exists_and_is_tested():
     alerts = {r["alert"] for g in yaml.safe_load((MONITORING / "alerts.yaml").read_text())["groups"] for r in g["rules"]}
     assert alerts == {"VaultSealed", "VaultNoLeader", "VaultFrequentLeaderChanges", "VaultAutopilotUnhealthy",
                       "VaultRaftNoFailureTolerance", "VaultAuditDeviceFailing", "VaultHighRequestLatency",
-                      "VaultCertificateExpiresSoon", "VaultKmsSealErrors"}
+                      "VaultCertificateExpiresSoon", "VaultKmsSealErrors", "VaultTargetDown"}
     tested = (MONITORING / "alerts.test.yaml").read_text()
     for alert in alerts:
         assert f"alertname: {alert}" in tested
@@ -64,7 +64,8 @@ def test_stack_registers_service_monitor_rules_and_dashboard(stack_plan):
     endpoint = monitor.inputs["spec"]["endpoints"][0]
     assert (endpoint["path"], endpoint["scheme"], endpoint["params"]) == (
         "/v1/sys/metrics", "https", {"format": ["prometheus"]})
-    assert endpoint["authorization"]["credentials"] == {"key": "token", "name": "vault-metrics-token"}
+    assert "authorization" not in endpoint and endpoint["port"] == "metrics"  # no token: sealed pods report too
+    assert {"targetLabel": "vault_platform", "replacement": "vault"} in endpoint["relabelings"]
     assert endpoint["tlsConfig"]["ca"]["secret"] == {"key": "ca.crt", "name": "vault-tls"}
     assert monitor.inputs["spec"]["selector"]["matchLabels"]["vault-platform/service"] == "internal"
     (rules,) = plan.of_type("kubernetes:monitoring.coreos.com/v1:PrometheusRule")

@@ -150,12 +150,39 @@ def test_a_reissued_certificate_changes_the_pod_template():
 def test_network_policies_default_deny_and_scoped_ports(stack_plan):
     policies = {r.inputs["metadata"]["name"]: r.inputs["spec"] for r in stack_plan("production").of_type(NETPOL)}
     assert policies["vault-default-deny"] == {"podSelector": {}, "policyTypes": ["Ingress"]}
-    api, cluster = policies["vault-server"]["ingress"]
+    api, cluster, metrics = policies["vault-server"]["ingress"]
     assert api["ports"] == [{"port": 8200, "protocol": "TCP"}]
     allowed = api["from"][2]["namespaceSelector"]["matchExpressions"][0]["values"]
     assert allowed == ["analytics-platform", "ci", "monitoring"]
     assert cluster["ports"] == [{"port": 8201, "protocol": "TCP"}]
     assert [list(peer) for peer in cluster["from"]] == [["podSelector"]]
+    # the metrics port (sys/metrics without a token) for the scraper's namespace only
+    assert metrics["ports"] == [{"port": 8202, "protocol": "TCP"}]
+    (scraper,) = metrics["from"]
+    assert scraper == {"namespaceSelector": {"matchExpressions": [
+        {"key": "kubernetes.io/metadata.name", "operator": "In", "values": ["monitoring"]}]}}
+
+
+def test_dev_lets_its_own_prometheus_scrape(stack_plan):
+    dev = stack_plan("dev")
+    policies = {r.inputs["metadata"]["name"]: r.inputs["spec"] for r in dev.of_type(NETPOL)}
+    if not policies:  # dev may switch network policies off: then nothing blocks the scrape
+        assert dev.config.network.network_policies is False
+        return
+    ports = [rule["ports"][0]["port"] for rule in policies["vault-server"]["ingress"]]
+    assert 8202 in ports
+
+
+def test_the_metrics_listener_alone_serves_metrics_without_a_token(stack_plan):
+    from vault_platform.plan.artifacts import server_config
+
+    text = server_config(stack_plan("production"))
+    listeners = text.split('listener "tcp"')[1:]
+    metrics = [block for block in listeners if '"[::]:8202"' in block]
+    assert len(metrics) == 1 and "unauthenticated_metrics_access = true" in metrics[0]
+    assert "cluster_address" not in metrics[0] and 'tls_cert_file = "/vault/tls/tls.crt"' in metrics[0]
+    others = [block for block in listeners if block not in metrics]
+    assert others and all("unauthenticated_metrics_access = false" in block for block in others)
 
 
 def test_disruption_budget_keeps_quorum(stack_plan):
