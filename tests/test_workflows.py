@@ -202,3 +202,13 @@ def test_pull_requests_get_plans_checks_and_access_changes():
     assert step["with"]["command"] == "preview" and step["with"]["policyPacks"] == "policypack"
     assert "comment-on-pr" not in step["with"]  # no writing GitHub token where the pull request's code runs
     assert any("GITHUB_STEP_SUMMARY" in s.get("run", "") for s in preview["steps"])
+
+
+def test_the_pulumi_cli_is_the_version_of_the_pinned_sdk():
+    """pulumi/actions installs the newest 3.x CLI unless told: every job names the version the
+    SDK in requirements.txt is pinned to."""
+    pinned = next(line.split("==")[1].strip() for line in (WORKFLOWS.parent.parent / "requirements.txt").read_text()
+                  .splitlines() if line.startswith("pulumi=="))
+    steps = [step for path in FILES for job in load(path.name)["jobs"].values() for step in job.get("steps", [])
+             if "pulumi/actions" in step.get("uses", "")]
+    assert len(steps) == 3 and all(str(step["with"]["pulumi-version"]) == pinned for step in steps)

@@ -86,14 +86,12 @@ def _filled(segment: str) -> str:
     return segment[:-1] + FILLER if segment.endswith("*") else segment
 
 
-def _literal(segment: str) -> bool:
-    return segment != "+" and "*" not in segment
-
-
 def _witnesses(rule_path: str, family: str, namespaces: Iterable[str]) -> set[str]:
     """Concrete paths of ``family`` this rule could match, in the root namespace and behind
-    each declared namespace's prefix: the family's ``+`` filled with the rule's literal
-    segment at that place when it has one."""
+    each declared namespace's prefix: the family's ``+`` filled with what the rule's segment
+    at that place matches — the segment itself when literal, its glob filled (``app-*`` ->
+    ``app-example``) when not — so a rule on ``sys/policies/acl/app-*`` is judged on a
+    policy name it really matches."""
     rule = rule_path.split("/")
     wanted = family.split("/")
     found = set()
@@ -102,8 +100,7 @@ def _witnesses(rule_path: str, family: str, namespaces: Iterable[str]) -> set[st
         built = []
         for index, part in enumerate(wanted):
             mine = rule[offset + index] if offset + index < len(rule) else None
-            built.append(mine if part == "+" and mine is not None and _literal(mine) else
-                         (FILLER if part == "+" else part))
+            built.append(_filled(mine) if part == "+" and mine is not None else (FILLER if part == "+" else part))
         found.add(prefix + "/".join(built))
         found.add(prefix + "/".join(FILLER if part == "+" else part for part in wanted))
     return found

@@ -18,9 +18,13 @@ so nobody alone reaches the threshold that generates a root token.
 * **the key administrators** (named roles, never the account root) manage the key;
   nobody may disable it or schedule its deletion.
 
+Write once: a share whose status tag says it is stored cannot be written again, nor its
+status tag changed, by anyone but the break-glass principal.
+
 Before one secret per share, custody was one secret holding every share behind one role:
 :func:`single_secret_name` and friends keep describing it while a stack retains it
-(``secrets_manager.single_secret: retain``) to move its keys over.
+(``secrets_manager.retain_single_secret``) to move its keys over. Until then any one
+custodian can assume that role: the window the README's migration keeps short.
 """
 
 from __future__ import annotations
@@ -34,6 +38,10 @@ READ_ACTIONS = ("secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue"
 
 WRITE_ACTIONS = ("secretsmanager:DescribeSecret", "secretsmanager:PutSecretValue", "secretsmanager:TagResource")
 """What `vault-platform init` needs to write a share and mark it (a tag says pending or stored)."""
+
+STATUS_TAG = "vault-platform/recovery-key"
+"""The tag `vault-platform init` sets on each share's secret: ``pending``, then ``initialized``."""
+STORED = "initialized"
 
 DESTRUCTIVE_ACTIONS = (
     "secretsmanager:CancelRotateSecret",
@@ -184,6 +192,7 @@ def secret_policy(custodian_role_arn: str, initializer: Optional[str], break_gla
     these rules (AWS's explicit deny holds for the deploying identity and the account
     root alike)."""
     writers = [initializer] if initializer is not None else [break_glass]
+    stored = {"StringEquals": {f"secretsmanager:ResourceTag/{STATUS_TAG}": STORED}}
     statements: list[dict[str, Any]] = [
         {"Sid": "OnlyItsCustodianReads", "Effect": "Deny", "Principal": {"AWS": "*"},
          "Action": "secretsmanager:GetSecretValue", "Resource": "*", "Condition": _all_but([custodian_role_arn])},
@@ -191,6 +200,12 @@ def secret_policy(custodian_role_arn: str, initializer: Optional[str], break_gla
          "Action": "secretsmanager:PutSecretValue", "Resource": "*", "Condition": _all_but(writers)},
         {"Sid": "OnlyBreakGlassDestroys", "Effect": "Deny", "Principal": {"AWS": "*"},
          "Action": list(DESTRUCTIVE_ACTIONS), "Resource": "*", "Condition": _all_but([break_glass])},
+        {"Sid": "AStoredShareIsNeverWrittenAgain", "Effect": "Deny", "Principal": {"AWS": "*"},
+         "Action": "secretsmanager:PutSecretValue", "Resource": "*",
+         "Condition": {**stored, **_all_but([break_glass])}},
+        {"Sid": "ItsStatusTagStaysStored", "Effect": "Deny", "Principal": {"AWS": "*"},
+         "Action": ["secretsmanager:TagResource", "secretsmanager:UntagResource"], "Resource": "*",
+         "Condition": {**stored, **_all_but([break_glass]), "ForAnyValue:StringEquals": {"aws:TagKeys": [STATUS_TAG]}}},
     ]
     if initializer is not None:
         statements.append({"Sid": "InitializerWrites", "Effect": "Allow", "Principal": {"AWS": initializer},

@@ -84,7 +84,9 @@ class RecoveryKeyCustody(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: RecoveryKeyCustodyArgs, opts: Optional[pulumi.ResourceOptions] = None):
         super().__init__("vault-platform:initialization:RecoveryKeyCustody", name, None, opts)
-        provider = aws.Provider(f"{name}-aws", region=args.region, opts=pulumi.ResourceOptions(parent=self))
+        # `vault-platform init` tags each share's secret with its status: not Pulumi's to manage
+        provider = aws.Provider(f"{name}-aws", region=args.region, ignore_tags={"keys": [documents.STATUS_TAG]},
+                                opts=pulumi.ResourceOptions(parent=self))
         child = pulumi.ResourceOptions(parent=self, provider=provider)
         keep = pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(protect=True, retain_on_delete=True))
         named = pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(protect=True))  # named by the key policy

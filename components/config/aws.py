@@ -123,8 +123,8 @@ class RecoveryKeyCustodyConfig(Model):
     )
     initializer: Optional[StrictStr] = Field(
         None,
-        description="The IAM principal ARN that runs `vault-platform init`: writes every share, reads none. "
-        "Without it only break_glass may write a share.",
+        description="The IAM principal ARN that runs `vault-platform init`: writes each share once, reads "
+        "none (required).",
     )
     break_glass: Optional[StrictStr] = Field(
         None,

@@ -28,12 +28,12 @@ class Problem:
     """The stack file's line holding the key (or its nearest written parent), when known."""
 
     def render(self) -> str:
-        """``vault-platform:<key path> = <value>: <message> (line N)``; a problem of the whole
+        """``vault-platform:<key path> = <value>: <message> (stack file line N)``; a problem of the whole
         file (no key path) is its message alone."""
         if not self.path:
             return self.message
         shown = f" = {show(self.value)}" if self.has_value else ""
-        where = f" (line {self.line})" if self.line else ""
+        where = f" (stack file line {self.line})" if self.line else ""
         return f"{NAMESPACE}:{self.path}{shown}: {self.message}{where}"
 
 

@@ -68,9 +68,10 @@ def vault_problems(config: StackConfig, stack: str, policy_dir: Optional[Path]) 
     names = {policy.name for policy in loaded}
     folder = policy_dir if policy_dir is not None else policy_files.POLICY_DIR
     selected, _ = policy_files.select(vault.policies.include, vault.policies.exclude, folder, stack)
-    unavailable = {name: "names a policy this stack excludes: policies/{name}.hcl exists, but "
-                         "vault.policies.include/exclude leave it out here"
-                   for name in set(policy_files.available(folder, stack)) - set(selected)}
+    paths = policy_files.policy_paths(folder, stack)
+    unavailable = {name: f"names a policy this stack excludes: policies/{paths[name].relative_to(folder).as_posix()} "
+                         "exists, but vault.policies.include/exclude leave it out here"
+                   for name in set(paths) - set(selected)}
     for name, stacks in policy_files.scoped_elsewhere(folder, stack).items():
         unavailable.setdefault(name, f"names a policy only stack {', '.join(stacks)} loads "
                                      f"(policies/{policy_files.SCOPED}/{stacks[0]}/{name}.hcl)")
@@ -426,9 +427,18 @@ def initialization_rules(config: StackConfig, rules: Rules) -> None:
         value = getattr(custody, name)
         check((f"{where}.{name}",), value is not None and not re.fullmatch(PRINCIPAL_ARN, value),
               Problem(f"{where}.{name}", PRINCIPAL_ARN_HELP, value))
+    check((f"{where}.initializer",), custody.initializer is None,
+          Problem(f"{where}.initializer", "name the IAM principal ARN that runs `vault-platform init`: it writes "
+                  "every share and reads none", has_value=False))
     check((f"{where}.initializer", f"{where}.custodians"), custody.initializer in custody.custodians,
           Problem(f"{where}.initializer", "must not also be a custodian: it writes every share",
                   custody.initializer))
+    administrators = set(config.unseal.awskms.key_administrators if config.unseal.awskms else ())
+    check((f"{where}.break_glass", f"{where}.custodians", "unseal.awskms.key_administrators"),
+          custody.break_glass is not None and custody.break_glass in set(custody.custodians) | administrators,
+          Problem(f"{where}.break_glass", "must be neither a custodian nor a key administrator: it may rewrite the "
+                  "shares' policies, a key administrator the key's, and together that reads every share",
+                  custody.break_glass))
 
 
 def _custody_by_secrets_manager(config: StackConfig) -> bool:

@@ -28,6 +28,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable, Optional, Protocol, Sequence
 
+from components.aws import recovery_key_policies
 from components.config.inputs import pgp_keys
 from components.config import PROJECT_DIR, StackConfig
 from vault_platform.live import aws_calls
@@ -36,8 +37,8 @@ from vault_platform import outputs
 from vault_platform.outputs import open_private
 
 PENDING = "pending"
-STORED = "initialized"
-STATUS_TAG = "vault-platform/recovery-key"
+STORED = recovery_key_policies.STORED
+STATUS_TAG = recovery_key_policies.STATUS_TAG
 
 
 class InitError(RuntimeError):

@@ -37,7 +37,12 @@ REPLACED_BY: dict[str, tuple[str, ...]] = {
     "kubernetes:apps/v1:StatefulSet": ("spec.selector", "spec.serviceName", "spec.volumeClaimTemplates",
                                        "spec.podManagementPolicy"),
     "kubernetes:batch/v1:Job": ("spec.template",),
-    "aws:iam/role:Role": ("name",),
+    "aws:iam/role:Role": ("name", "path"),
+    "aws:iam/policy:Policy": ("name", "path"),
+    "aws:iam/rolePolicy:RolePolicy": ("name", "role"),
+    "aws:secretsmanager/secretPolicy:SecretPolicy": ("secretArn",),
+    "aws:eks/podIdentityAssociation:PodIdentityAssociation": ("clusterName", "namespace", "serviceAccount"),
+    "aws:s3/bucketPolicy:BucketPolicy": ("bucket",),
     "aws:kms/key:Key": ("customerMasterKeySpec", "keyUsage"),
     "aws:kms/alias:Alias": ("name",),
     "aws:s3/bucket:Bucket": ("bucket", "bucketPrefix"),
@@ -144,10 +149,11 @@ def _flatten(value: Any, path: str = "") -> dict[str, Any]:
             found.update(_flatten(item, f"{path}.{key}" if path else str(key)))
         return found
     if isinstance(value, list) and value and all(isinstance(i, dict) for i in value):
+        names = [item.get("name") if isinstance(item.get("name"), str) else None for item in value]
+        unique = None not in names and len(set(names)) == len(names)  # else a change could hide behind a twin
         found = {}
         for index, item in enumerate(value):
-            name = item.get("name") if isinstance(item.get("name"), str) else None
-            found.update(_flatten(item, f"{path}[{f'name={name}' if name else index}]"))
+            found.update(_flatten(item, f"{path}[{f'name={names[index]}' if unique else index}]"))
         return found
     return {path: value}
 

@@ -224,8 +224,8 @@ _SCRIPT = """
     for(var i=0;i<rs.length;i++){
       var r=rs[i], p=ps[i];
       if(p===undefined) return false;
-      if(prefix && i===rs.length-1) return r==='+' ? p.length>0 : p.indexOf(r)===0;
-      if(r==='+' ? p.length===0 : r!==p) return false;
+      if(prefix && i===rs.length-1) return r==='+' || p.indexOf(r)===0;
+      if(r!=='+' && r!==p) return false;
     }
     return ps.length===rs.length;
   }

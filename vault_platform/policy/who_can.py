@@ -88,6 +88,8 @@ def render_table(stack: str, path: str, capability: Optional[str], found: list[A
     if escalating:
         lines.append("Can grant themselves anything (so they can reach this path too):")
         lines += [f"  {a.identity}: {a.escalates}" for a in escalating]
+    lines.append("Not evaluated: the server's built-in default policy (on every token unless a role opts out), "
+                 "and a role's and its entity's groups' policies together.")
     return "\n".join(lines) + "\n"
 
 

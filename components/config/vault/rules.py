@@ -28,7 +28,7 @@ def cross_reference_problems(vault: VaultSpec, environment: str, policy_names: s
     the privileged ones among them (:mod:`vault_acl.privilege`). ``broken``: selected policy
     files that failed to load (already reported: naming them is no second error);
     ``unavailable``: policies that exist but this stack does not load -> what to say about
-    them (``{name}`` is filled in): excluded here, or scoped to another stack."""
+    them: excluded here, or scoped to another stack."""
     issues: list[Problem] = []
     add = issues.append
     known_policies = policy_names | {"default"}
@@ -45,7 +45,7 @@ def cross_reference_problems(vault: VaultSpec, environment: str, policy_names: s
             if policy == "root":
                 add(Problem(f"{where}[{number}]", f"the root policy cannot be given to a {holder}", "root"))
             elif policy in unavailable:
-                add(Problem(f"{where}[{number}]", unavailable[policy].format(name=policy), policy))
+                add(Problem(f"{where}[{number}]", unavailable[policy], policy))
             elif policy not in known_policies and policy not in broken:
                 hint = difflib.get_close_matches(policy, sorted(known_policies | set(unavailable)), n=1, cutoff=0.6)
                 add(Problem(f"{where}[{number}]",

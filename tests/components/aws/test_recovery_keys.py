@@ -65,6 +65,12 @@ def test_custody_is_one_protected_secret_per_share_each_for_its_own_custodian(st
         assert destroy["Condition"] == {"ArnNotEquals": {"aws:PrincipalArn": [config.break_glass]}}
         assert {"secretsmanager:DeleteSecret", "secretsmanager:PutResourcePolicy",
                 "secretsmanager:UpdateSecret"} <= set(destroy["Action"])
+        never_again = policy["AStoredShareIsNeverWrittenAgain"]
+        assert never_again["Action"] == "secretsmanager:PutSecretValue" and never_again["Condition"] == {
+            "StringEquals": {"secretsmanager:ResourceTag/vault-platform/recovery-key": "initialized"},
+            "ArnNotEquals": {"aws:PrincipalArn": [config.break_glass]}}
+        assert policy["ItsStatusTagStaysStored"]["Condition"]["ForAnyValue:StringEquals"] == {
+            "aws:TagKeys": ["vault-platform/recovery-key"]}
         assert policy["InitializerWrites"]["Action"] == [
             "secretsmanager:DescribeSecret", "secretsmanager:PutSecretValue", "secretsmanager:TagResource"]
         custodian_key = key_policy[f"Custodian{share}"]
@@ -79,6 +85,9 @@ def test_custody_is_one_protected_secret_per_share_each_for_its_own_custodian(st
     assert not any(arn.endswith(":root") for arn in administration["Principal"]["AWS"])
     assert key_policy["Initializer"]["Action"] == ["kms:GenerateDataKey", "kms:DescribeKey"]
     assert "recovery_keys_secret_arn" not in plan.outputs  # no single secret unless retained
+    (provider,) = [r for r in plan.of_type("pulumi:providers:aws") if r.name == "vault-recovery-keys-aws"]
+    ignored = provider.inputs["ignoreTags"]  # a provider's inputs arrive as JSON text
+    assert json.loads(ignored) == {"keys": ["vault-platform/recovery-key"]}  # init's status tag is not drift
     (initializer,) = plan.of_type("aws:iam/policy:Policy")
     assert initializer.inputs["name"] == f"vault-recovery-keys-initializer-{stack}"
     writes, encrypts = documents["vault-recovery-keys-initializer-policy"]["Statement"]

@@ -208,6 +208,12 @@ BAD_CASES = [
                                                   "arn:aws:iam::444455556666:user/custodian-bo"},
      ["initialization.secrets_manager.initializer = 'arn:aws:iam::444455556666:user/custodian-bo'",
       "must not also be a custodian"]),
+    ("initializer-missing", "production", {"initialization.secrets_manager.initializer": None},
+     ["initialization.secrets_manager.initializer: name the IAM principal ARN that runs `vault-platform init`"]),
+    ("break-glass-is-a-key-administrator", "production", {"initialization.secrets_manager.break_glass":
+                                                         "arn:aws:iam::444455556666:role/vault-key-admins"},
+     ["initialization.secrets_manager.break_glass = 'arn:aws:iam::444455556666:role/vault-key-admins'",
+      "must be neither a custodian nor a key administrator"]),
     ("external-id-bad", "production", {"initialization.secrets_manager.external_id": "a b"},
      ["initialization.secrets_manager.external_id = 'a b'"]),
     ("key-administrators-missing", "production", {"unseal.awskms.key_administrators": []},
@@ -220,7 +226,8 @@ BAD_CASES = [
     ("secrets-manager-without-aws", "dev", {"initialization": {"recovery_shares": 1, "recovery_threshold": 1,
                                                                 "secrets_manager": {
         "custodians": ["arn:aws:iam::111122223333:role/c"],
-        "break_glass": "arn:aws:iam::111122223333:role/vault-break-glass"}}},
+        "break_glass": "arn:aws:iam::111122223333:role/vault-break-glass",
+        "initializer": "arn:aws:iam::111122223333:role/vault-operators"}}},
      ["initialization.recovery_keys = 'secrets-manager'", "needs AWS: unseal.type awskms, not shamir"]),
     ("restore-principal-not-an-arn", "production", {"snapshots.restore_principals": ["operators"]},
      ["snapshots.restore_principals[0] = 'operators'", "not an IAM principal ARN"]),
@@ -259,7 +266,7 @@ def test_a_bad_value_is_reported_once_as_written(stack, changes, only):
     with pytest.raises(schema.ConfigError) as caught:
         load(with_values(stack_raw(stack), **changes), stack)
     (problem,) = caught.value.problems
-    assert problem.line and problem.render() == f"{NS}:{only} (line {problem.line})"
+    assert problem.line and problem.render() == f"{NS}:{only} (stack file line {problem.line})"
 
 
 def test_missing_environment_is_reported():
@@ -342,7 +349,7 @@ def test_a_problem_names_its_list_entry_and_its_line(tmp_path: Path, project: Pa
     (problem,) = caught.value.problems
     line = bad.splitlines().index(next(l for l in bad.splitlines() if "analytics-ingset" in l)) + 1
     assert problem.path == "vault.roles[name=ingest].token_policies[0]" and problem.line == line
-    assert problem.render().endswith(f"did you mean `analytics-ingest`? (line {line})")
+    assert problem.render().endswith(f"did you mean `analytics-ingest`? (stack file line {line})")
 
 
 def test_a_name_used_twice_keeps_the_index_beside_it():

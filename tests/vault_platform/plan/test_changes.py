@@ -87,3 +87,13 @@ def test_replicas_five_to_seven_through_the_command(project: Path, tmp_path: Pat
     assert main(["plan", "--stack", "production", "--out", str(tmp_path / "x"), "--diff", str(tmp_path / "none")]) == 2
     assert "--diff takes the directory of an earlier plan" in capsys.readouterr().err
     assert not (tmp_path / "x").exists()  # refused before anything was planned or written
+
+
+def test_twins_by_name_are_compared_by_position_so_no_change_hides():
+    mounts = [{"name": "data", "mountPath": "/a", "subPath": "x"}, {"name": "data", "mountPath": "/b", "subPath": "y"}]
+    base = _resource("kubernetes:apps/v1:StatefulSet", "vault", {"metadata": {"name": "vault"},
+                                                                 "spec": {"volumeMounts": mounts}})
+    head = copy.deepcopy(base)
+    head["inputs"]["spec"]["volumeMounts"][0]["subPath"] = "z"
+    (change,) = changes.compare([base], [head])
+    assert [(f.path, f.before, f.after) for f in change.fields] == [("spec.volumeMounts[0].subPath", "x", "z")]

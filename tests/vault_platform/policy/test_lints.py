@@ -59,6 +59,21 @@ def test_privilege_is_computed_not_declared():
                                              "(line 1) grants it on sys/policies/acl/example")
 
 
+@pytest.mark.parametrize("path, capabilities, what", [
+    ("sys/policies/acl/app-*", '"create", "update"', "write ACL policies"),
+    ("auth/kubernetes/role/ingest*", '"update"', "write auth roles"),
+    ("auth/kube*", '"create", "update"', "auth roles"),
+    ("identity/group/name/team-*", '"update"', "change identity groups"),
+])
+def test_a_glob_inside_a_segment_is_judged_on_a_name_it_matches(path, capabilities, what):
+    """`app-*` never matches the filler name `example`: the witness is built from the rule's
+    own glob (`app-example`), so these policies are privileged as the server would let them be."""
+    from vault_acl.privilege import privileges
+
+    found = privileges(parse_policy(f'path "{path}" {{\n  capabilities = [{capabilities}]\n}}', "x"))
+    assert any(what in reason.what for reason in found), [r.render() for r in found]
+
+
 def test_userpass_users_are_an_escalation_path():
     assert ("VP003", 1) in ids('path "auth/userpass/users/*" {\n  capabilities = ["create", "update"]\n}')
 
