@@ -51,6 +51,10 @@ class RaftSnapshotsArgs:
     restore_principals: tuple[str, ...] = ()
     """Principals allowed to assume the restore role (list and read only); none when empty."""
     tags: dict[str, str] = field(default_factory=dict)
+    key_administrators: tuple[str, ...] = ()
+    """Who manages the snapshot key (the stack's ``unseal.awskms.key_administrators``)."""
+    scratch_size: str = "2Gi"
+    """The job's scratch space for one snapshot: the data volume's size."""
     target: Target = DEFAULT_TARGET
     """The server whose CLI takes the snapshot."""
 
@@ -80,6 +84,8 @@ class RaftSnapshotsArgs:
             uploader_image=snapshots.uploader_image,
             restore_principals=snapshots.restore_principals,
             tags=stack_tags(config, stack),
+            key_administrators=tuple(kms.key_administrators),
+            scratch_size=config.cluster.data_volume.size,
             target=layout.target,
         )
 
@@ -99,7 +105,7 @@ class RaftSnapshots(pulumi.ComponentResource):
         storage = declare_snapshot_storage(
             name, self, cluster_name=args.name, stack=args.stack, region=args.region, prefix=prefix,
             retention_days=args.retention_days, identity=identity, restore_principals=args.restore_principals,
-            tags=args.tags)
+            tags=args.tags, key_administrators=args.key_administrators)
         metadata = {"name": account, "namespace": args.namespace, "labels": dict(args.labels)}
         service_account = k8s.core.v1.ServiceAccount(
             f"{name}-service-account", metadata={**metadata, "annotations": storage.service_account_annotations},
@@ -111,7 +117,7 @@ class RaftSnapshots(pulumi.ComponentResource):
                               vault_address=args.vault_address, vault_image=args.vault_image,
                               tls_secret=args.tls_secret, uploader_image=args.uploader_image, prefix=prefix,
                               region=args.region, bucket=storage.bucket.bucket, key_arn=storage.key.arn,
-                              target=args.target),
+                              scratch_size=args.scratch_size, target=args.target),
             opts=pulumi.ResourceOptions(parent=self, depends_on=[service_account]),
         )
         self.bucket_name = storage.bucket.bucket

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from components.aws.unseal_policies import VERSION
+from components.aws.unseal_policies import ADMIN_ACTIONS, PROTECTED_ACTIONS, VERSION
 
 
 def uploader_policy(bucket_arn: str, prefix: str, key_arn: str) -> dict[str, Any]:
@@ -35,6 +35,28 @@ def reader_policy(bucket_arn: str, prefix: str, key_arn: str) -> dict[str, Any]:
             {"Sid": "DecryptSnapshots", "Effect": "Allow", "Action": ["kms:Decrypt"], "Resource": key_arn},
         ],
     }
+
+
+def key_policy(administrators: list[str], uploader_role_arn: str, restore_role_arn: str | None,
+               region: str) -> dict[str, Any]:
+    """The snapshot key, like the unseal and recovery-key keys: the named administrators
+    manage but cannot use it; the uploader encrypts and the restore role decrypts, each only
+    through S3; nobody may disable it or schedule its deletion (without it no snapshot can
+    ever be read)."""
+    via_s3 = {"StringEquals": {"kms:ViaService": f"s3.{region}.amazonaws.com"}}
+    statements: list[dict[str, Any]] = [
+        {"Sid": "KeyAdministration", "Effect": "Allow", "Principal": {"AWS": sorted(administrators)},
+         "Action": list(ADMIN_ACTIONS), "Resource": "*"},
+        {"Sid": "UploaderEncryptsThroughS3", "Effect": "Allow", "Principal": {"AWS": uploader_role_arn},
+         "Action": ["kms:Encrypt", "kms:GenerateDataKey"], "Resource": "*", "Condition": via_s3},
+    ]
+    if restore_role_arn is not None:
+        statements.append({"Sid": "RestoreDecryptsThroughS3", "Effect": "Allow",
+                           "Principal": {"AWS": restore_role_arn}, "Action": ["kms:Decrypt"], "Resource": "*",
+                           "Condition": via_s3})
+    statements.append({"Sid": "ProtectSnapshotKey", "Effect": "Deny", "Principal": {"AWS": "*"},
+                       "Action": list(PROTECTED_ACTIONS), "Resource": "*"})
+    return {"Version": VERSION, "Statement": statements}
 
 
 def bucket_policy(bucket_arn: str) -> dict[str, Any]:

@@ -1,4 +1,6 @@
-"""Where Raft snapshots are kept: a hardened S3 bucket under its own rotating KMS key, the
+"""Where Raft snapshots are kept: a hardened S3 bucket under its own rotating KMS key (a key
+policy like the other keys': named administrators, use only through S3, no disabling or
+deletion), the
 uploader role (put under one prefix only) bound to the snapshot job's service account, and
 the optional restore role (list and read only). Registered by
 :class:`components.snapshots.RaftSnapshots`; the documents come from
@@ -14,6 +16,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components.aws import snapshot_policies
+from components.aws.account import key_administrators as key_administrators_of
 from components.aws.unseal_policies import principals_trust_policy
 from components.aws.workload_identity import WorkloadIdentity
 
@@ -29,25 +32,19 @@ class SnapshotStorage:
 
 def declare_snapshot_storage(name: str, parent: pulumi.Resource, *, cluster_name: str, stack: str, region: str,
                              prefix: str, retention_days: int, identity: WorkloadIdentity,
-                             restore_principals: Sequence[str], tags: dict[str, str]) -> SnapshotStorage:
+                             restore_principals: Sequence[str], tags: dict[str, str],
+                             key_administrators: Sequence[str] = ()) -> SnapshotStorage:
     """The bucket, its key and the roles, children of ``parent``. ``prefix``: where the
-    stack's snapshots go; ``identity``: the snapshot job's service account."""
+    stack's snapshots go; ``identity``: the snapshot job's service account;
+    ``key_administrators``: who manages the key (the account when empty: dev only)."""
     provider = aws.Provider(f"{name}-aws", region=region, opts=pulumi.ResourceOptions(parent=parent))
     child = pulumi.ResourceOptions(parent=parent, provider=provider)
     keep = pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(protect=True, retain_on_delete=True))
-    key = aws.kms.Key(f"{name}-key", description=f"Vault snapshots ({stack})", enable_key_rotation=True,
-                      deletion_window_in_days=30, tags=tags, opts=keep)
-    bucket = aws.s3.Bucket(f"{name}-bucket", bucket_prefix=f"{cluster_name}-snapshots-", tags=tags, opts=keep)
-    _harden_bucket(name, bucket, key, prefix, retention_days, child)
     role = aws.iam.Role(f"{name}-role", name=f"{cluster_name}-snapshot-{stack}",
                         description="Vault snapshots: put objects under one prefix only",
                         assume_role_policy=identity.trust_policy(provider, region), tags=tags,
                         opts=child)
-    aws.iam.RolePolicy(
-        f"{name}-role-policy", name="vault-snapshot-upload", role=role.id,
-        policy=pulumi.Output.all(bucket.arn, key.arn).apply(lambda v: json.dumps(
-            snapshot_policies.uploader_policy(v[0], prefix, v[1]), indent=2, sort_keys=True)), opts=child)
-    restore_role_arn = None
+    restore = None
     if restore_principals:
         restore = aws.iam.Role(
             f"{name}-restore-role", name=f"{cluster_name}-snapshot-restore-{stack}",
@@ -55,6 +52,21 @@ def declare_snapshot_storage(name: str, parent: pulumi.Resource, *, cluster_name
             assume_role_policy=json.dumps(principals_trust_policy("Operators", restore_principals),
                                           indent=2, sort_keys=True),
             max_session_duration=3600, tags=tags, opts=child)
+    administrators = key_administrators_of(key_administrators, provider)
+    key = aws.kms.Key(
+        f"{name}-key", description=f"Vault snapshots ({stack})", enable_key_rotation=True,
+        deletion_window_in_days=30, bypass_policy_lockout_safety_check=False,
+        policy=pulumi.Output.all(administrators, role.arn, restore.arn if restore else None).apply(
+            lambda v: json.dumps(snapshot_policies.key_policy(v[0], v[1], v[2], region), indent=2, sort_keys=True)),
+        tags=tags, opts=keep)
+    bucket = aws.s3.Bucket(f"{name}-bucket", bucket_prefix=f"{cluster_name}-snapshots-", tags=tags, opts=keep)
+    _harden_bucket(name, bucket, key, prefix, retention_days, child)
+    aws.iam.RolePolicy(
+        f"{name}-role-policy", name="vault-snapshot-upload", role=role.id,
+        policy=pulumi.Output.all(bucket.arn, key.arn).apply(lambda v: json.dumps(
+            snapshot_policies.uploader_policy(v[0], prefix, v[1]), indent=2, sort_keys=True)), opts=child)
+    restore_role_arn = None
+    if restore is not None:
         aws.iam.RolePolicy(
             f"{name}-restore-role-policy", name="vault-snapshot-read", role=restore.id,
             policy=pulumi.Output.all(bucket.arn, key.arn).apply(lambda v: json.dumps(

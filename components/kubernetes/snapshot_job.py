@@ -22,16 +22,17 @@ CHECKOV_SKIPS = {
 
 def cronjob_spec(*, account: str, labels: dict[str, str], schedule: str, vault_address: str, vault_image: str,
                  tls_secret: Optional[str], uploader_image: str, prefix: str, region: str,
-                 bucket: pulumi.Input[str], key_arn: pulumi.Input[str], target: Target = DEFAULT_TARGET
-                 ) -> dict[str, Any]:
+                 bucket: pulumi.Input[str], key_arn: pulumi.Input[str], scratch_size: str = "2Gi",
+                 target: Target = DEFAULT_TARGET) -> dict[str, Any]:
     """The CronJob's spec: one snapshot at a time, within 30 minutes, into ``prefix/``,
-    with the server's own CLI (``vault`` or ``bao``) and environment."""
+    with the server's own CLI (``vault`` or ``bao``) and environment; ``scratch_size``
+    holds one snapshot (the data volume's size: a snapshot can be as large as the data)."""
     cli, env = target.binary, target.env_prefix
     ca_dir = f"{target.root}/tls"
     resources = {"requests": {"cpu": "50m", "memory": "64Mi"}, "limits": {"cpu": "500m", "memory": "256Mi"}}
     work = [{"name": "work", "mountPath": "/work"}, {"name": "tmp", "mountPath": "/tmp"}]
     vault_env = [{"name": f"{env}ADDR", "value": vault_address}, {"name": "HOME", "value": "/tmp"}]
-    volumes = [{"name": "work", "emptyDir": {"sizeLimit": "2Gi"}}, {"name": "tmp", "emptyDir": {"sizeLimit": "64Mi"}},
+    volumes = [{"name": "work", "emptyDir": {"sizeLimit": scratch_size}}, {"name": "tmp", "emptyDir": {"sizeLimit": "64Mi"}},
                {"name": "vault-token", "projected": {"sources": [{"serviceAccountToken": {
                    "path": "token", "audience": "vault", "expirationSeconds": 600}}]}}]
     vault_mounts = [*work, {"name": "vault-token", "mountPath": "/var/run/secrets/vault", "readOnly": True}]

@@ -92,3 +92,28 @@ def test_pod_identity_in_another_region_is_associated_there():
     assert {a.name for a in associations} == {"vault-unseal-pod-identity", "vault-snapshots-pod-identity"}
     for association in associations:
         assert providers[association.provider.rsplit("::", 1)[0]] == "eu-central-1", association.name
+
+
+def test_the_snapshot_key_has_a_key_policy_and_deletion_protection_like_the_others(stack_plan):
+    plan = stack_plan("production")
+    (key,) = [k for k in plan.of_type("aws:kms/key:Key") if "snapshots" in k.inputs.get("description", "")]
+    assert key.protect and key.retain_on_delete and key.inputs["deletionWindowInDays"] == 30
+    statements = {s["Sid"]: s for s in json.loads(key.inputs["policy"])["Statement"]}
+    admins = statements["KeyAdministration"]
+    assert admins["Principal"]["AWS"] == sorted(plan.config.unseal.awskms.key_administrators)
+    assert not {"kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"} & set(admins["Action"])
+    assert statements["UploaderEncryptsThroughS3"]["Principal"] == {
+        "AWS": "arn:aws:iam::123456789012:role/vault-snapshot-production"}
+    assert statements["UploaderEncryptsThroughS3"]["Action"] == ["kms:Encrypt", "kms:GenerateDataKey"]
+    assert statements["RestoreDecryptsThroughS3"]["Action"] == ["kms:Decrypt"]  # the restore role reads, never writes
+    for sid in ("UploaderEncryptsThroughS3", "RestoreDecryptsThroughS3"):
+        assert statements[sid]["Condition"] == {"StringEquals": {"kms:ViaService": "s3.eu-west-1.amazonaws.com"}}
+    assert set(statements["ProtectSnapshotKey"]["Action"]) == {"kms:DisableKey", "kms:ScheduleKeyDeletion"}
+    assert statements["ProtectSnapshotKey"]["Principal"] == {"AWS": "*"}
+
+
+def test_the_scratch_space_holds_a_snapshot_as_large_as_the_data_volume(stack_plan):
+    plan = stack_plan("production")
+    job = one(plan, "kubernetes:batch/v1:CronJob")
+    volumes = {v["name"]: v for v in job.inputs["spec"]["jobTemplate"]["spec"]["template"]["spec"]["volumes"]}
+    assert volumes["work"]["emptyDir"]["sizeLimit"] == plan.config.cluster.data_volume.size
