@@ -12,7 +12,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, Sequence, Union
 
-Value = Union[str, int, bool, float, Sequence[Any]]
+Value = Union[str, int, bool, float, Sequence[Any], dict]
 
 
 @dataclass(frozen=True)
@@ -36,6 +36,8 @@ def literal(value: Value) -> str:
         return json.dumps(value)
     if isinstance(value, (list, tuple)):
         return "[" + ", ".join(literal(item) for item in value) + "]"
+    if isinstance(value, dict):  # an object: keys quoted (response header names carry `-`)
+        return "{ " + ", ".join(f"{json.dumps(str(key))} = {literal(item)}" for key, item in value.items()) + " }"
     raise TypeError(f"cannot render {type(value).__name__} as HCL")
 
 

@@ -26,6 +26,9 @@ API_PORT = 8200
 CLUSTER_PORT = 8201
 BREAK_GLASS_PORT = 8210
 METRICS_PORT = 8202
+HSTS = "max-age=31536000; includeSubDomains"
+"""Strict-Transport-Security on every answer of the TLS API listener: a browser that once
+reached Vault (the UI, an OIDC login) never falls back to plain HTTP for a year."""
 """The metrics listener: ``sys/metrics`` without a token, so sealed and standby pods report
 too; the network policy lets only the scraper's namespaces reach it."""
 """OpenBao's loopback-only break-glass listener (``cluster.unauthenticated_generate_root``)."""
@@ -181,6 +184,9 @@ def _listener(spec: ServerConfigSpec, address: str, kind: str) -> hcl.Block:
     if spec.tls_enabled:
         body += [("tls_cert_file", f"{tls}/tls.crt"), ("tls_key_file", f"{tls}/tls.key"),
                  ("tls_min_version", "tls12")]
+        if kind == "api":
+            body.append(("custom_response_headers", hcl.Block("custom_response_headers", (), {
+                "default": {"Strict-Transport-Security": [HSTS]}})))
     else:
         body.append(("tls_disable", True))
     if kind == "break-glass":

@@ -319,3 +319,13 @@ def test_every_pod_reports_its_metrics_without_a_token_and_a_sealed_one_fires_va
     (tmp_path / "sealed").mkdir()
     fired = _promtool_fires(tmp_path / "sealed", after)
     assert [alert["exp_labels"]["pod"] for alert in fired] == [leader.name]
+
+
+def test_the_api_listener_sends_hsts_and_the_metrics_listener_does_not_need_it(cluster):
+    """The rendered API listener answers with Strict-Transport-Security (a browser that once
+    reached the UI or an OIDC login never falls back to HTTP)."""
+    from components.kubernetes.server_config import HSTS
+
+    for node in cluster.nodes:
+        answer = requests.get(f"{node.address}/v1/sys/health", verify=str(node.ca), timeout=10)
+        assert answer.headers.get("Strict-Transport-Security") == HSTS, (node.name, dict(answer.headers))

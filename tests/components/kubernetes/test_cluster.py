@@ -279,3 +279,12 @@ def test_config_change_rolls_the_pod_template(stack_plan):
     raw = with_values(stack_raw("production"), **{"cluster.log_level": "debug"})
     other = plan_with("production", raw).one(STS)
     assert other.inputs["spec"]["template"]["metadata"]["annotations"]["vault-platform/config-sha256"] != checksum
+
+
+def test_the_tls_api_listener_sends_hsts(stack_plan):
+    from vault_platform.plan.artifacts import server_config
+
+    text = server_config(stack_plan("production"))
+    api = text.split('listener "tcp"')[1]
+    assert '"[::]:8200"' in api
+    assert 'default = { "Strict-Transport-Security" = ["max-age=31536000; includeSubDomains"] }' in api
