@@ -59,14 +59,13 @@ def vault_problems(config: StackConfig, stack: str, policy_dir: Optional[Path]) 
     problems: list[Problem] = []
     if not vault.configure:
         return problems
-    kwargs = {"folder": policy_dir} if policy_dir is not None else {}
+    folder = policy_dir if policy_dir is not None else policy_files.POLICY_DIR
     target = config.cluster.target
-    loaded, policy_problems = stack_policies(vault, target, config.environment, stack, **kwargs)
+    loaded, policy_problems = stack_policies(vault, target, config.environment, stack, folder=folder)
     for problem in policy_problems:
         where = f"{problem.file}" + (f" line {problem.line}" if problem.line else "")
         problems.append(Problem("vault.policies", f"{where}: {problem.message}", has_value=False))
     names = {policy.name for policy in loaded}
-    folder = policy_dir if policy_dir is not None else policy_files.POLICY_DIR
     selected, _ = policy_files.select(vault.policies.include, vault.policies.exclude, folder, stack)
     paths = policy_files.policy_paths(folder, stack)
     unavailable = {name: f"names a policy this stack excludes: policies/{paths[name].relative_to(folder).as_posix()} "
@@ -76,7 +75,7 @@ def vault_problems(config: StackConfig, stack: str, policy_dir: Optional[Path]) 
         unavailable.setdefault(name, f"names a policy only stack {', '.join(stacks)} loads "
                                      f"(policies/{policy_files.SCOPED}/{stacks[0]}/{name}.hcl)")
     problems += cross_reference_problems(vault, config.environment, names, target,
-                                         privileged_policies(loaded, vault, target),
+                                         privileged_policies({f.name: f.policy for f in loaded}, vault, target),
                                          broken=frozenset(selected) - names, unavailable=unavailable)
     return problems
 

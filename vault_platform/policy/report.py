@@ -8,7 +8,6 @@ from typing import Mapping, Optional
 
 from vault_platform.policy import access, lints
 from vault_acl import Policy, parse_policy
-from vault_acl.privilege import privileges
 
 
 def lint_files(project: Path, dialect: str) -> list[lints.Lint]:
@@ -74,11 +73,6 @@ def policies_of_plan(plan) -> dict[str, Policy]:
 
 def privileged_of_plan(plan, policies: Mapping[str, Policy]) -> dict[str, str]:
     """Policy -> why it is privileged, for the policies a plan registers."""
-    dialect = plan.config.cluster.target.policy_dialect
-    namespaces = [ns.path for ns in plan.config.vault.namespaces]
-    found = {}
-    for name, policy in policies.items():
-        reasons = privileges(policy, dialect, namespaces)
-        if reasons:
-            found[name] = reasons[0].render()
-    return found
+    from components.config.vault.stack_policies import privileged_policies
+
+    return privileged_policies(policies, plan.config.vault, plan.config.cluster.target)

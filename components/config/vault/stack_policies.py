@@ -39,13 +39,13 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Iterable, Optional
+from typing import Iterable, Mapping, Optional
 
 from components.config.inputs import policy_files
 from components.config.inputs.policy_files import PolicyFile, PolicyProblem
 from components.config.targets import Target
 from components.config.vault.spec import VaultSpec
-from vault_acl import parse_policy
+from vault_acl import Policy, parse_policy
 from vault_acl.privilege import privileges
 
 DEPLOY_POLICY = "vault-platform-deploy"
@@ -301,13 +301,13 @@ def stack_policies(spec: VaultSpec, target: Target, environment: str, stack: str
     return loaded, problems
 
 
-def privileged_policies(files: Iterable[PolicyFile], spec: VaultSpec, target: Target) -> dict[str, str]:
-    """Name -> why, for each of ``files`` that is privileged (:mod:`vault_acl.privilege`),
-    judged in the target's dialect with the stack's namespaces."""
+def privileged_policies(policies: Mapping[str, Policy], spec: VaultSpec, target: Target) -> dict[str, str]:
+    """Name -> why, for each of ``policies`` (name -> parsed policy) that is privileged
+    (:mod:`vault_acl.privilege`), judged in the target's dialect with the stack's namespaces."""
     namespaces = [ns.path for ns in spec.namespaces]
     found: dict[str, str] = {}
-    for file in files:
-        reasons = privileges(file.policy, target.policy_dialect, namespaces)
+    for name, policy in policies.items():
+        reasons = privileges(policy, target.policy_dialect, namespaces)
         if reasons:
-            found[file.name] = reasons[0].render() + (f"; and {len(reasons) - 1} more" if len(reasons) > 1 else "")
+            found[name] = reasons[0].render() + (f"; and {len(reasons) - 1} more" if len(reasons) > 1 else "")
     return found

@@ -165,10 +165,8 @@ def test_network_policies_default_deny_and_scoped_ports(stack_plan):
 
 def test_dev_lets_its_own_prometheus_scrape(stack_plan):
     dev = stack_plan("dev")
+    assert dev.config.network.network_policies and dev.config.monitoring.enabled
     policies = {r.inputs["metadata"]["name"]: r.inputs["spec"] for r in dev.of_type(NETPOL)}
-    if not policies:  # dev may switch network policies off: then nothing blocks the scrape
-        assert dev.config.network.network_policies is False
-        return
     ports = [rule["ports"][0]["port"] for rule in policies["vault-server"]["ingress"]]
     assert 8202 in ports
 
