@@ -1,5 +1,6 @@
 """The stack's Kubernetes-facing sections: the target cluster, the Vault workload, TLS,
-network policies, monitoring and telemetry: their types (the rules across them are in
+monitoring and telemetry (the network is in
+:mod:`components.config.network`): their types (the rules across them are in
 :mod:`components.config.rules`)."""
 
 from __future__ import annotations
@@ -213,22 +214,6 @@ class TlsConfig(Model):
     )
     server_validity_hours: StrictInt = Field(
         8760, ge=24, description="Lifetime of the generated server certificate."
-    )
-
-
-class NetworkConfig(Model):
-    """Who may reach Vault."""
-
-    network_policies: StrictBool = Field(
-        True,
-        description="Default-deny ingress in Vault's namespace; the API port open only to "
-        "`allowed_namespaces`, the cluster port only between Vault pods. Turning it off is "
-        "a dev-only shortcut.",
-    )
-    allowed_namespaces: tuple[StrictStr, ...] = Field(
-        (),
-        description="Namespaces whose pods may call the API port (8200). Vault's own pods "
-        "always may.",
     )
 
 

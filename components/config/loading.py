@@ -29,7 +29,7 @@ from components.config.problems import NAMESPACE, ConfigError, Problem
 from components.config.secrets import SecretPlaceholder
 from components.config.rules import stack_problems, vault_problems
 from components.config.stack import StackConfig
-from components.config.units import TTL_PATTERN
+from components.config.base import TTL_PATTERN
 
 STACK_NAME = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$"
 """Pulumi's stack-name characters (letters, digits, ``-``, ``_``, ``.``, at most 100), starting

@@ -12,11 +12,13 @@ from typing import Any, Mapping, Optional
 
 from components.config import targets
 from components.config.inputs import files, pgp_keys, policy_files
-from components.config.base import DNS_LABEL, PRINCIPAL_ARN, PRINCIPAL_ARN_HELP, PROJECT_DIR, Rules
+from components.config.base import (
+    DNS_LABEL, PRINCIPAL_ARN, PRINCIPAL_ARN_HELP, PROJECT_DIR, Rules, duration_seconds, quantity,
+)
 from components.config.cluster import MAX_CPU, MAX_MEMORY, MAX_VOLUME, SUPPORTED_KUBERNETES_MINORS
+from components.config.network import network_rules
 from components.config.problems import Problem
 from components.config.stack import ENVIRONMENTS, StackConfig
-from components.config.units import duration_seconds, quantity
 from components.config.vault.stack_policies import privileged_policies, stack_policies
 from components.config.vault.rules import cross_reference_problems
 
@@ -32,6 +34,7 @@ def stack_problems(
                 Problem("environment", f"the stack `{stack}` must declare environment `{stack}`", env))
     cluster_rules(config, rules)
     monitoring_rules(config, rules)
+    network_rules(config, rules)
     target_rules(config, rules)
     storage_rules(config, given, rules)
     unseal_rules(config, rules)
@@ -135,9 +138,6 @@ def cluster_rules(config: StackConfig, rules: Rules) -> None:
         check(("tls.extra_dns_names",),
               not re.fullmatch(r"(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*", name),
               Problem(f"tls.extra_dns_names[{index}]", "not a DNS name (lowercase, dots, dashes)", name))
-    for index, name in enumerate(config.network.allowed_namespaces):
-        check(("network.allowed_namespaces",), not re.fullmatch(DNS_LABEL, name) or len(name) > 63,
-              Problem(f"network.allowed_namespaces[{index}]", "not a namespace name (DNS label)", name))
 
 
 def _target_version(config: StackConfig, rules: Rules) -> None:

@@ -13,10 +13,10 @@ from components.config.cluster import (
     ClusterConfig,
     KubernetesConfig,
     MonitoringConfig,
-    NetworkConfig,
     TelemetryConfig,
     TlsConfig,
 )
+from components.config.network import NetworkConfig
 from components.config.storage import SnapshotConfig, StorageConfig
 from components.config.vault.spec import VaultSpec
 
@@ -34,7 +34,7 @@ class StackConfig(Model):
     cluster: ClusterConfig = Field(ClusterConfig(), description="The Vault workload.")
     storage: StorageConfig = Field(StorageConfig(), description="The storage backend.")
     tls: TlsConfig = Field(TlsConfig(), description="TLS.")
-    network: NetworkConfig = Field(NetworkConfig(), description="Network policies.")
+    network: NetworkConfig = Field(NetworkConfig(), description="Network policies: who reaches Vault, whom it reaches.")
     telemetry: TelemetryConfig = Field(TelemetryConfig(), description="Telemetry stanza.")
     monitoring: MonitoringConfig = Field(MonitoringConfig(), description="ServiceMonitor, alerts, dashboard.")
     snapshots: SnapshotConfig = Field(SnapshotConfig(), description="Scheduled Raft snapshots to S3.")

@@ -353,14 +353,12 @@ class VaultCluster(pulumi.ComponentResource):
         )
 
     def _network(self) -> None:
-        """Default-deny ingress, the API port for the allowed namespaces, the cluster port
-        between Vault's pods (unless network policies are off, in dev)."""
-        network, layout = self._args.config.network, self._layout
-        if not network.network_policies:
+        """Default-deny, then what the stack declares and derives: who may call which port,
+        and where each pod kind may connect (unless network policies are off, in dev)."""
+        config, layout = self._args.config, self._layout
+        if not config.network.network_policies:
             return
-        monitoring = self._args.config.monitoring
-        scrapers = tuple(monitoring.scraper_namespaces) if monitoring.enabled else ()
-        for policy_name, spec in objects.network_policies(layout, network, scrapers).items():
+        for policy_name, spec in objects.network_policies(layout, config).items():
             k8s.networking.v1.NetworkPolicy(
                 f"{self._name}-network-policy-{policy_name.removeprefix(layout.name).lstrip('-')}",
                 metadata=layout.metadata(policy_name),

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from components.config.cluster import NetworkConfig
+from components.config import network
+from components.config.stack import StackConfig
 from components.kubernetes.layout import ClusterLayout
 from components.kubernetes.server_config import API_PORT, CLUSTER_PORT, METRICS_PORT
 
@@ -70,31 +71,77 @@ def _namespaces(names: Any) -> dict[str, Any]:
         {"key": "kubernetes.io/metadata.name", "operator": "In", "values": sorted(names)}]}}
 
 
-def network_policies(layout: ClusterLayout, network: NetworkConfig,
-                     scrapers: tuple[str, ...] = ()) -> dict[str, dict[str, Any]]:
-    """Default-deny ingress for the namespace; the API port for Vault's pods and the
-    allowed namespaces; the cluster port for Vault's pods only; the metrics port (metrics
-    without a token) for the scraper's namespaces only."""
+def _tcp(*ports: int) -> list[dict[str, Any]]:
+    return [{"protocol": "TCP", "port": port} for port in ports]
+
+
+def _blocks(cidrs: Any) -> list[dict[str, Any]]:
+    return [{"ipBlock": {"cidr": cidr}} for cidr in cidrs]
+
+
+def _component(layout: ClusterLayout, component: str) -> dict[str, Any]:
+    return {"podSelector": {"matchLabels": {"app.kubernetes.io/instance": layout.name,
+                                            "app.kubernetes.io/component": component}}}
+
+
+def _egress(layout: ClusterLayout, config: StackConfig) -> dict[str, list[dict[str, Any]]]:
+    """Each pod kind's allowed destinations: the cluster's DNS for all; the server its peers,
+    the Kubernetes API, AWS, PostgreSQL and the declared destinations; the snapshot Job the
+    API port and AWS; the schema Job PostgreSQL."""
+    egress = config.network.egress
+    dns_pods = {**_namespaces([egress.dns.namespace]), "podSelector": {"matchLabels": dict(egress.dns.pod_labels)}}
+    dns = {"to": [dns_pods], "ports": [{"protocol": proto, "port": 53} for proto in ("UDP", "TCP")]}
     vault_pods = {"podSelector": {"matchLabels": dict(layout.selector)}}
-    snapshot_job = {"podSelector": {"matchLabels": {"app.kubernetes.io/instance": layout.name,
-                                                    "app.kubernetes.io/component": "snapshot"}}}
-    api_from = [vault_pods, snapshot_job]
-    if network.allowed_namespaces:
-        api_from.append(_namespaces(network.allowed_namespaces))
+    aws: list[dict[str, Any]] = []
+    if egress.aws:
+        aws.append({"to": _blocks(egress.aws), "ports": _tcp(443)})
+    if network.pod_identity(config):
+        aws.append({"to": _blocks([network.POD_IDENTITY_AGENT]), "ports": _tcp(80)})
+    postgresql = ([{"to": _blocks(egress.postgresql), "ports": _tcp(egress.postgresql_port)}]
+                  if config.storage.type == "postgresql" and egress.postgresql else [])
+    server = [dns, {"to": [vault_pods], "ports": _tcp(API_PORT, CLUSTER_PORT)}]
+    api_server = network.kubernetes_api_cidrs(config)
+    if api_server:
+        server.append({"to": _blocks(api_server), "ports": _tcp(*network.KUBERNETES_API_PORTS)})
+    server += aws + postgresql
+    server += [{"to": _blocks(d.cidrs), "ports": _tcp(*d.ports)} for d in egress.destinations]
+    result = {"server": server}
+    if config.snapshots.enabled:
+        result["snapshot"] = [dns, {"to": [vault_pods], "ports": _tcp(API_PORT)}, *aws]
+    if config.storage.type == "postgresql":
+        result["postgresql-schema"] = [dns, *postgresql]
+    return result
+
+
+def network_policies(layout: ClusterLayout, config: StackConfig) -> dict[str, dict[str, Any]]:
+    """Default-deny for the namespace (ingress, and egress unless open in dev). Into Vault's
+    pods: the API port from Vault's pods, the namespaces the plan derives (Vault's own, the
+    Kubernetes roles', the allowed ones) and the external clients' CIDRs; the cluster port
+    between Vault's pods; the metrics port (metrics without a token) from the scraper's
+    namespaces only. Out of each pod kind: what :func:`_egress` lists."""
+    vault_pods = {"podSelector": {"matchLabels": dict(layout.selector)}}
+    api_from = [vault_pods, _namespaces(network.api_namespaces(config)), *_blocks(sorted(network.api_cidrs(config)))]
     ingress = [
-        {"from": api_from, "ports": [{"protocol": "TCP", "port": API_PORT}]},
-        {"from": [vault_pods], "ports": [{"protocol": "TCP", "port": CLUSTER_PORT}]},
+        {"from": api_from, "ports": _tcp(API_PORT)},
+        {"from": [vault_pods], "ports": _tcp(CLUSTER_PORT)},
     ]
-    if scrapers:
-        ingress.append({"from": [_namespaces(scrapers)], "ports": [{"protocol": "TCP", "port": METRICS_PORT}]})
-    return {
-        f"{layout.name}-default-deny": {"podSelector": {}, "policyTypes": ["Ingress"]},
-        f"{layout.name}-server": {
-            "podSelector": {"matchLabels": dict(layout.selector)},
-            "policyTypes": ["Ingress"],
-            "ingress": ingress,
-        },
+    monitoring = config.monitoring
+    if monitoring.enabled and monitoring.scraper_namespaces:
+        ingress.append({"from": [_namespaces(monitoring.scraper_namespaces)], "ports": _tcp(METRICS_PORT)})
+    restricted = config.network.egress.restricted
+    types = ["Ingress", "Egress"] if restricted else ["Ingress"]
+    policies = {
+        f"{layout.name}-default-deny": {"podSelector": {}, "policyTypes": types},
+        f"{layout.name}-server": {"podSelector": {"matchLabels": dict(layout.selector)}, "policyTypes": types,
+                                  "ingress": ingress},
     }
+    if restricted:
+        egress = _egress(layout, config)
+        policies[f"{layout.name}-server"]["egress"] = egress.pop("server")
+        for component, rules in egress.items():
+            policies[f"{layout.name}-{component}"] = {**_component(layout, component), "policyTypes": ["Egress"],
+                                                      "egress": rules}
+    return policies
 
 
 def disruption_budget(layout: ClusterLayout) -> dict[str, Any]:

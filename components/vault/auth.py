@@ -9,7 +9,7 @@ import pulumi
 import pulumi_vault as vault
 
 from components.vault.scope import Scope
-from components.config.units import ttl_duration, ttl_seconds
+from components.config.base import ttl_duration, ttl_seconds
 from components.config.vault.spec import AuthMethodSpec, RoleSpec
 
 

@@ -12,7 +12,7 @@ import pulumi
 import pulumi_vault as vault
 
 from components.config.vault.engines import SecretEngineSpec
-from components.config.units import ttl_seconds
+from components.config.base import ttl_seconds
 from components.vault.engines import aws, database, kv, pki, transit
 from components.vault.scope import Scope
 

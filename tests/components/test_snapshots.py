@@ -60,14 +60,6 @@ def test_cronjob_is_hardened_and_logs_in_with_its_own_role(stack_plan):
     assert token["projected"]["sources"][0]["serviceAccountToken"]["audience"] == "vault"
 
 
-def test_the_snapshot_job_may_reach_the_api_port(stack_plan):
-    (policy,) = [r for r in stack_plan("production").of_type("kubernetes:networking.k8s.io/v1:NetworkPolicy")
-                 if r.inputs["metadata"]["name"] == "vault-server"]
-    api = policy.inputs["spec"]["ingress"][0]["from"]
-    assert {"podSelector": {"matchLabels": {"app.kubernetes.io/component": "snapshot",
-                                            "app.kubernetes.io/instance": "vault"}}} in api
-
-
 def test_snapshots_need_raft_and_aws():
     from components import config as schema
 

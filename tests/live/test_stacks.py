@@ -25,7 +25,7 @@ import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from components.config.units import ttl_seconds
+from components.config.base import ttl_seconds
 from tests.conftest import EXAMPLE_STACKS, STACKS
 from tests.databases import EXPECTED, analytics_database, assert_exact_grants
 from tests.live.applier import HANDLERS, KNOWN_SERVER_DIFFERENCES

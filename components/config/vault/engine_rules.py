@@ -11,7 +11,7 @@ from typing import Callable, Optional
 
 from components.config.base import repeated, ttl_order
 from components.config.problems import Problem
-from components.config.units import ttl_seconds
+from components.config.base import ttl_seconds
 from components.config.vault.engines import (
     PKI_KEY_BITS,
     SQL_UNSAFE,

@@ -18,7 +18,7 @@ from pydantic import Field, StrictBool, StrictFloat, StrictInt, StrictStr
 
 from components.config.base import MOUNT, NAME, Model
 from components.config.secrets import Secret, secret_validator
-from components.config.units import TTL_PATTERN
+from components.config.base import TTL_PATTERN
 
 DATABASE_PLUGINS = {"postgresql": "postgresql-database-plugin", "mysql": "mysql-database-plugin",
                     "mongodb": "mongodb-database-plugin"}

@@ -16,7 +16,7 @@ from pydantic import AfterValidator, Field, StrictBool, StrictInt, StrictStr
 
 from components.config.base import MOUNT, NAME, Model
 from components.config.secrets import Secret, secret_validator
-from components.config.units import TTL_PATTERN
+from components.config.base import TTL_PATTERN
 from components.config.vault.engines import PasswordPolicySpec, QuotaSpec, SecretEngineSpec
 
 

@@ -73,8 +73,8 @@ CASES = [
         password="hunter2-in-the-stack-file"),
      ["vault.secret_engines[path=database].database.connections[name=analytics].password", "must be a Pulumi secret"]),
     ("database-url-without-tls-verification", lambda v: engine(v, "database")["database"]["connections"][0].update(
-        connection_url="postgresql://{{username}}:{{password}}@db:5432/analytics?sslmode=require"),
-     ["connections[name=analytics].connection_url = 'postgresql://{{username}}:{{password}}@db:5432/analytics?sslmode=require'",
+        connection_url="postgresql://{{username}}:{{password}}@analytics-db.internal.example.com:5432/analytics?sslmode=require"),
+     ["connections[name=analytics].connection_url = 'postgresql://{{username}}:{{password}}@analytics-db.internal",
       "needs sslmode=verify-full"]),
     ("password-policy-undeclared", lambda v: engine(v, "database")["database"]["connections"][0].update(
         password_policy="strong"),
@@ -157,7 +157,7 @@ def test_a_quota_path_under_a_declared_mount_is_accepted(path):
 
 
 def test_provider_durations_are_what_gos_parser_reads():
-    from components.config.units import ttl_duration
+    from components.config.base import ttl_duration
 
     assert [ttl_duration(t) for t in ("1h30m", "90s", "3600", "30d", "1d12h", None)] == [
         "1h30m", "90s", "3600s", "2592000s", "129600s", None]

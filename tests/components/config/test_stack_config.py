@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from components import config as schema
-from components.config import units
+from components.config import base as units
 from tests.conftest import STACKS, stack_raw, with_values
 
 NS = schema.NAMESPACE
@@ -28,6 +28,7 @@ MINIMAL_PRODUCTION = {
     f"{NS}:unseal": {"awskms": {"region": "eu-west-1", "identity": {
         "oidc_provider_arn": "arn:aws:iam::111122223333:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/ABC"},
         "key_administrators": ["arn:aws:iam::111122223333:role/vault-key-admins"]}},
+    f"{NS}:network": {"egress": {"kubernetes_api": ["10.0.8.0/28"], "aws": ["10.0.16.0/24"]}},
 }
 
 
@@ -81,16 +82,19 @@ BAD_CASES = [
      ["storage.type = 'file'", "file storage is dev-only"]),
     ("file-storage-three-replicas", "dev", {"cluster.replicas": 3},
      ["cluster.replicas = 3", "replicas must be 1"]),
-    ("postgresql-without-settings", "production", {"snapshots.enabled": False, "storage.type": "postgresql"},
+    ("postgresql-without-settings", "production", {"snapshots.enabled": False, "storage.type": "postgresql",
+                                                  "network.egress.postgresql": ["10.40.32.0/22"]},
      ["storage.postgresql: required when storage.type is postgresql",
       "storage.raft: only valid with storage.type raft, not postgresql"]),
     ("postgresql-plain-admin-url", "production",
-     {"snapshots.enabled": False, "storage": {"type": "postgresql", "postgresql": {"source": "existing",
+     {"snapshots.enabled": False, "network.egress.postgresql": ["10.40.32.0/22"],
+      "storage": {"type": "postgresql", "postgresql": {"source": "existing",
                                                        "admin_connection_url": "postgres://a:b@db/vault"}}},
      ["storage.postgresql.admin_connection_url: must be a Pulumi secret",
       "storage.postgresql.ca_cert_file: required in production"]),
     ("postgresql-rds-missing", "production",
-     {"snapshots.enabled": False, "storage": {"type": "postgresql", "postgresql": {"source": "rds", "ca_cert_file": "certs/none.pem"}}},
+     {"snapshots.enabled": False, "network.egress.postgresql": ["10.40.32.0/22"],
+      "storage": {"type": "postgresql", "postgresql": {"source": "rds", "ca_cert_file": "certs/none.pem"}}},
      ["storage.postgresql.rds: required with source rds",
       "storage.postgresql.ca_cert_file = 'certs/none.pem': no PEM certificate file"]),
     ("postgresql-block-with-raft", "production", {"storage.postgresql": {"source": "rds"}},

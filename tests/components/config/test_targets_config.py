@@ -75,6 +75,8 @@ def test_ldap_auth_is_refused_on_openbao_27_and_accepted_on_26():
     ldap = {"type": "ldap", "path": "ldap", "ldap": {"url": "ldaps://ldap.example.com", "userdn": "ou=people"}}
     raw = stack_raw("openbao")
     raw["vault-platform:vault"]["auth_methods"].append(ldap)
+    raw["vault-platform:network"]["egress"]["destinations"].append(
+        {"description": "directory", "hosts": ["ldap.example.com"], "cidrs": ["10.70.0.0/24"], "ports": [636]})
     with pytest.raises(schema.ConfigError, match="OpenBao 2.7 moved LDAP auth out of its binary"):
         schema.load(raw, "Pulumi.openbao.yaml", "openbao")
     raw["vault-platform:cluster"]["image"] = {"tag": "2.6.2"}

@@ -276,7 +276,7 @@ CROSS_CASES = [
         "type": "ldap", "path": "ldap", "ldap": {"url": "ldap://dc.example.com", "userdn": "ou=users,dc=example",
                                                   "insecure_tls": True}}),
      ["vault.auth_methods[path=ldap].ldap.insecure_tls = true", "vault.auth_methods[path=ldap].ldap.url = 'ldap://dc.example.com'",
-      "needs starttls"]),
+      "needs starttls", "no destination names dc.example.com, which Vault calls on port 389"]),
 ]
 
 

@@ -13,7 +13,7 @@ import json
 import re
 from typing import Any, Callable
 
-from components.config.units import duration_seconds
+from components.config.base import duration_seconds
 
 Normaliser = Callable[[Any], Any]
 
