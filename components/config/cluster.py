@@ -9,7 +9,7 @@ from typing import Literal, Optional
 
 from pydantic import Field, StrictBool, StrictInt, StrictStr
 
-from components.config.base import DNS_LABEL, DNS_SUBDOMAIN, DURATION, QUANTITY, Model
+from components.config.base import DNS_LABEL, DNS_SUBDOMAIN, DURATION, QUANTITY, Model, quantity
 from components.config.targets import DEFAULT_IMAGES, Target, parse_version
 
 
@@ -103,6 +103,28 @@ class VolumeConfig(Model):
     )
 
 
+class AuditRotationConfig(Model):
+    """Rotation of the file audit devices on the audit volume, by the pod's reloader sidecar."""
+
+    max_file_size: Optional[StrictStr] = Field(
+        None, pattern=QUANTITY, max_length=16,
+        description="Rotate an audit file once it reaches this size. Default: the audit volume divided by "
+        "(`keep` + 2) and by the number of file devices on it — the kept files, the live one and one more file's "
+        "growth before the next check all fit.",
+    )
+    keep: StrictInt = Field(3, ge=1, le=50, description="Rotated files kept per device (`audit.log.1` newest); "
+                            "older ones are deleted. Ship them off the pod (stdout device) for longer retention.")
+    check_seconds: StrictInt = Field(15, ge=1, le=3600, description="How often the sidecar checks the audit files' "
+                                     "sizes and the TLS certificate.")
+
+    def max_bytes(self, volume_size: str, files: int) -> int:
+        """The rotation size in bytes: as configured, or the volume's share (rounded down to MiB)."""
+        if self.max_file_size is not None:
+            return int(quantity(self.max_file_size))
+        share = quantity(volume_size) / ((self.keep + 2) * max(files, 1))
+        return max(int(share) // 2**20, 1) * 2**20
+
+
 class ClusterConfig(Model):
     """The Vault server workload."""
 
@@ -134,6 +156,9 @@ class ClusterConfig(Model):
     )
     audit_volume: VolumeConfig = Field(
         VolumeConfig(), description="Persistent volume per pod for file audit devices."
+    )
+    audit_rotation: AuditRotationConfig = Field(
+        AuditRotationConfig(), description="Rotation of the audit files on that volume (README, Audit)."
     )
     anti_affinity: Literal["required", "preferred"] = Field(
         "required",

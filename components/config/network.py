@@ -9,7 +9,7 @@ Derived, so that the declared clients and the network policy can never disagree:
 * the addresses allowed to call the API from outside the cluster: ``network.external_clients``
   and every CIDR a role binds its logins or tokens to (:func:`api_cidrs`);
 * the hosts Vault itself calls — OIDC discovery, LDAP directories, remote Kubernetes API
-  servers, database connections (:func:`called_hosts`) — each of which an egress
+  servers, database connections, socket audit devices (:func:`called_hosts`) — each of which an egress
   destination must name, so that a restricted egress cannot silently break a login.
 """
 
@@ -61,7 +61,10 @@ class EgressDestination(Model):
         (), description="The host names the stack makes Vault call there (OIDC issuers, directories, databases); "
         "every host Vault calls must be named by one destination."
     )
-    cidrs: tuple[StrictStr, ...] = Field(..., min_length=1, description="Addresses of those hosts (CIDRs).")
+    cidrs: tuple[StrictStr, ...] = Field((), description="Addresses of those hosts (CIDRs).")
+    namespaces: tuple[StrictStr, ...] = Field(
+        (), description="Or, for a service inside the cluster, the namespaces of its pods."
+    )
     ports: tuple[StrictInt, ...] = Field(..., min_length=1, description="TCP ports.")
 
 
@@ -188,6 +191,11 @@ def called_hosts(config: StackConfig) -> list[CalledHost]:
         if method.kubernetes is not None and not method.kubernetes.use_local_service_account:
             split = urlsplit(method.kubernetes.kubernetes_host)
             hosts.append(CalledHost(split.hostname or "", split.port or 443, f"{where}.kubernetes.kubernetes_host"))
+    for index, device in enumerate(config.vault.audit_devices):
+        if device.type == "socket" and device.socket_type == "tcp" and device.address:
+            found = _host_port(device.address, 0)
+            if found:
+                hosts.append(CalledHost(*found, f"vault.audit_devices[{index}].address"))
     for index, engine in enumerate(config.vault.secret_engines):
         if engine.database is None:
             continue
@@ -250,6 +258,13 @@ def network_rules(config: StackConfig, rules: Rules) -> None:
     for index, destination in enumerate(egress.destinations):
         cidr_keys += [(f"network.egress.destinations[{index}].cidrs[{i}]", c, True)
                       for i, c in enumerate(destination.cidrs)]
+        check(("network.egress.destinations",), not destination.cidrs and not destination.namespaces,
+              Problem(f"network.egress.destinations[{index}]", "names no addresses; allowed: cidrs, or namespaces "
+                      "for a service inside the cluster", has_value=False))
+        for number, name in enumerate(destination.namespaces):
+            check(("network.egress.destinations",), not re.fullmatch(DNS_LABEL, name),
+                  Problem(f"network.egress.destinations[{index}].namespaces[{number}]", "not a namespace name "
+                          "(DNS label)", name))
         for number, port in enumerate(destination.ports):
             check(("network.egress.destinations",), not 1 <= port <= 65535,
                   Problem(f"network.egress.destinations[{index}].ports[{number}]", "not a TCP port; allowed: 1 to "

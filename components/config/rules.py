@@ -34,12 +34,28 @@ def stack_problems(
                 Problem("environment", f"the stack `{stack}` must declare environment `{stack}`", env))
     cluster_rules(config, rules)
     monitoring_rules(config, rules)
+    audit_volume_rules(config, rules)
     network_rules(config, rules)
     target_rules(config, rules)
     storage_rules(config, given, rules)
     unseal_rules(config, rules)
     initialization_rules(config, rules)
     return rules.problems
+
+
+def audit_volume_rules(config: StackConfig, rules: Rules) -> None:
+    """The rotated audit files, the live ones and one file's growth fit on the audit volume."""
+    rotation, volume = config.cluster.audit_rotation, config.cluster.audit_volume.size
+    files = len(config.vault.audit_files)
+    if rotation.max_file_size is None or not files:
+        return
+    needed = rotation.max_bytes(volume, files) * (rotation.keep + 2) * files
+    rules.check(("cluster.audit_rotation", "cluster.audit_volume"), needed > quantity(volume),
+                Problem("cluster.audit_rotation.max_file_size",
+                        f"{files} audit file(s) x ({rotation.keep} kept + the live one + one more) at this size need "
+                        f"{needed / 2**30:.1f}Gi, more than the audit volume ({volume}); allowed: at most "
+                        f"{int(quantity(volume) / ((rotation.keep + 2) * files) // 2**20)}Mi, or a larger volume",
+                        rotation.max_file_size))
 
 
 def monitoring_rules(config: StackConfig, rules: Rules) -> None:

@@ -123,7 +123,7 @@ class VaultCluster(pulumi.ComponentResource):
         config_map = self._configuration()
         self._services()
         storage_env, storage_volumes, storage_needs = self._storage()
-        statefulset = self._workload(server_cert_pem, storage_env, storage_volumes,
+        statefulset = self._workload(storage_env, storage_volumes,
                                      [namespace, config_map, *bound, *tls_resources, *storage_needs])
         self._monitoring()
         self._network()
@@ -297,12 +297,15 @@ class VaultCluster(pulumi.ComponentResource):
             ))
         return env, volumes, [postgresql]
 
-    def _workload(self, server_cert_pem: Optional[pulumi.Output[str]], storage_env: list[dict[str, Any]],
-                  storage_volumes: list[workload.Volume], needs: list[pulumi.Resource]) -> k8s.apps.v1.StatefulSet:
-        """The StatefulSet and its disruption budget. A new server.hcl or a re-issued
-        certificate changes the pod template, so the diff shows that pods need a restart."""
+    def _workload(self, storage_env: list[dict[str, Any]], storage_volumes: list[workload.Volume],
+                  needs: list[pulumi.Resource]) -> k8s.apps.v1.StatefulSet:
+        """The StatefulSet and its disruption budget. A new server.hcl (or reloader script)
+        changes the pod template, so the diff shows that pods need a restart; a renewed
+        certificate does not: the reloader sidecar makes the server re-read it."""
         args, layout, cluster = self._args, self._layout, self._args.config.cluster
-        checksum = pulumi.Output.all(self.server_config, server_cert_pem).apply(
+        reloader, script = self._reloader()
+        # The certificate is not part of it: the reloader applies a renewed one in place.
+        checksum = pulumi.Output.all(self.server_config, script).apply(
             lambda parts: hashlib.sha256("\n".join(p or "" for p in parts).encode()).hexdigest()
         )
         statefulset = k8s.apps.v1.StatefulSet(
@@ -312,7 +315,7 @@ class VaultCluster(pulumi.ComponentResource):
                 annotations={**workload.SKIP_AWAIT, **workload.checkov_skips(layout, cluster, bool(storage_env))},
             ),
             spec=workload.statefulset_spec(layout, cluster, layout.name, checksum, [*args.extra_env, *storage_env],
-                                           storage_volumes, kms_plugin=self._kms_plugin()),
+                                           storage_volumes, kms_plugin=self._kms_plugin(), reloader=reloader),
             opts=pulumi.ResourceOptions(parent=self, depends_on=[*needs, *args.pods_depend_on]),
         )
         k8s.policy.v1.PodDisruptionBudget(
@@ -322,6 +325,23 @@ class VaultCluster(pulumi.ComponentResource):
             opts=self._in_namespace,
         )
         return statefulset
+
+    def _reloader(self) -> tuple[workload.Reloader, str]:
+        """The reloader sidecar's settings and its script, in a ConfigMap."""
+        config, layout = self._args.config, self._layout
+        script = files.read_text(PROJECT_DIR / "sidecars" / workload.RELOADER_SCRIPT, files.SMALL_FILE_LIMIT,
+                                 inside=PROJECT_DIR)
+        name = f"{layout.name}-reloader"
+        k8s.core.v1.ConfigMap(f"{self._name}-reloader", metadata=layout.metadata(name),
+                              data={workload.RELOADER_SCRIPT: script}, opts=self._in_namespace)
+        rotation, audit_files = config.cluster.audit_rotation, config.vault.audit_files
+        return workload.Reloader(
+            config_map=name,
+            audit_files=audit_files,
+            max_bytes=rotation.max_bytes(config.cluster.audit_volume.size, len(audit_files)),
+            keep=rotation.keep,
+            interval=rotation.check_seconds,
+        ), script
 
     def _kms_plugin(self) -> Optional[tuple[str, str]]:
         """OpenBao 2.7's KMS plugin (image, binary name), when the seal runs as one."""

@@ -104,7 +104,8 @@ def _egress(layout: ClusterLayout, config: StackConfig) -> dict[str, list[dict[s
     if api_server:
         server.append({"to": _blocks(api_server), "ports": _tcp(*network.KUBERNETES_API_PORTS)})
     server += aws + postgresql
-    server += [{"to": _blocks(d.cidrs), "ports": _tcp(*d.ports)} for d in egress.destinations]
+    server += [{"to": [*_blocks(d.cidrs), *([_namespaces(d.namespaces)] if d.namespaces else [])],
+                "ports": _tcp(*d.ports)} for d in egress.destinations]
     result = {"server": server}
     if config.snapshots.enabled:
         result["snapshot"] = [dns, {"to": [vault_pods], "ports": _tcp(API_PORT)}, *aws]

@@ -6,6 +6,7 @@ init container. :mod:`components.kubernetes.cluster` registers it."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, Optional
 
 from components.config.cluster import ClusterConfig
@@ -69,6 +70,58 @@ def image_reference(cluster: ClusterConfig) -> str:
 Volume = tuple[dict[str, Any], dict[str, Any]]
 """A pod volume and the container's mount of it."""
 
+RELOADER_DIR = "/reloader"
+RELOADER_SCRIPT = "reloader.sh"
+RELOADER_STATE_DIR = "/reloader-state"
+
+
+@dataclass(frozen=True)
+class Reloader:
+    """The sidecar that rotates the audit files and reloads the certificate with SIGHUP
+    (``sidecars/reloader.sh``, from the ConfigMap ``config_map``)."""
+
+    config_map: str
+    audit_files: tuple[str, ...]
+    max_bytes: int
+    keep: int
+    interval: int
+
+
+def _reloader(layout: ClusterLayout, cluster: ClusterConfig, reloader: Reloader
+              ) -> tuple[dict[str, Any], list[Volume]]:
+    """The reloader container (the server's own image: its shell runs the script) and its
+    volumes (the script; a small memory one for its heartbeat). It mounts the audit volume
+    and, read-only, the TLS directory; its probes check that its loop still beats."""
+    watch = f"{layout.paths.tls}/tls.crt {layout.paths.tls}/tls.key" if layout.tls_enabled else ""
+    mounts = [{"name": "reloader", "mountPath": RELOADER_DIR, "readOnly": True},
+              {"name": "audit", "mountPath": layout.paths.audit}]
+    if layout.tls_enabled:
+        mounts.append({"name": "tls", "mountPath": layout.paths.tls, "readOnly": True})
+    mounts.append({"name": "reloader-state", "mountPath": RELOADER_STATE_DIR})
+    heartbeat = f"{RELOADER_STATE_DIR}/heartbeat"
+    env = {"SERVER": layout.target.binary, "AUDIT_FILES": " ".join(reloader.audit_files),
+           "AUDIT_MAX_BYTES": str(reloader.max_bytes), "AUDIT_KEEP": str(reloader.keep), "WATCH_FILES": watch,
+           "INTERVAL": str(reloader.interval), "HEARTBEAT": heartbeat}
+    # alive while its loop has beaten within three intervals (at least a minute)
+    stale = max(3 * reloader.interval, 60)
+    probe = {"exec": {"command": ["/bin/sh", "-c", f'[ $(( $(date +%s) - $(cat {heartbeat}) )) -lt {stale} ]']},
+             "periodSeconds": 30, "timeoutSeconds": 5, "failureThreshold": 3}
+    container = {
+        "name": "reloader",
+        "image": image_reference(cluster),
+        "imagePullPolicy": cluster.image.pull_policy,
+        "command": ["/bin/sh", f"{RELOADER_DIR}/{RELOADER_SCRIPT}"],
+        "env": [{"name": name, "value": value} for name, value in env.items()],
+        "resources": {"requests": {"cpu": "10m", "memory": "16Mi"}, "limits": {"cpu": "100m", "memory": "32Mi"}},
+        "readinessProbe": probe,
+        "livenessProbe": {**probe, "initialDelaySeconds": 30},
+        "securityContext": container_security_context(),
+        "volumeMounts": mounts,
+    }
+    volumes = [({"name": "reloader", "configMap": {"name": reloader.config_map, "defaultMode": 0o444}}, mounts[0]),
+               ({"name": "reloader-state", "emptyDir": {"medium": "Memory", "sizeLimit": "1Mi"}}, mounts[-1])]
+    return container, volumes
+
 
 def statefulset_spec(
     layout: ClusterLayout,
@@ -78,14 +131,17 @@ def statefulset_spec(
     extra_env: Optional[list[dict[str, Any]]] = None,
     extra_volumes: Optional[list[Volume]] = None,
     kms_plugin: Optional[tuple[str, str]] = None,
+    reloader: Optional[Reloader] = None,
 ) -> dict[str, Any]:
     """The StatefulSet spec: hardened pod, probes, volumes, scheduling; with ``kms_plugin``
     (OpenBao 2.7's awskms seal: the plugin image and its binary's name) the plugin
-    directory and the init container that fills it."""
+    directory and the init container that fills it; with ``reloader`` the sidecar that
+    signals the server, in a pod sharing one process namespace."""
     keeps_data = layout.storage != "postgresql"
     plugin = _kms_plugin(layout, cluster, *kms_plugin) if kms_plugin else None
     volumes = [*_volumes(layout, keeps_data), *(extra_volumes or []), *(plugin[1] if plugin else [])]
     container = _container(layout, cluster, [*_environment(layout), *(extra_env or [])], [m for _, m in volumes])
+    sidecar = _reloader(layout, cluster, reloader) if reloader else None
     update_strategy: dict[str, Any] = {"type": cluster.update_strategy}
     if cluster.update_strategy == "RollingUpdate":
         update_strategy["rollingUpdate"] = {"partition": 0}
@@ -108,10 +164,11 @@ def statefulset_spec(
                 "terminationGracePeriodSeconds": cluster.termination_grace_period_seconds,
                 "securityContext": pod_security_context(fs_group_change_policy="OnRootMismatch"),
                 **_scheduling(layout, cluster),
+                **({"shareProcessNamespace": True} if sidecar else {}),
                 **({"initContainers": [plugin[0]]} if plugin else {}),
-                "containers": [container],
+                "containers": [container, *([sidecar[0]] if sidecar else [])],
                 "volumes": [volume for volume, _ in volumes if volume]  # data and audit are claims
-                + ([plugin[2]] if plugin else []),
+                + ([plugin[2]] if plugin else []) + ([volume for volume, _ in sidecar[1]] if sidecar else []),
             },
         },
         "volumeClaimTemplates": _claims(layout, cluster, keeps_data),

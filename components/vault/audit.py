@@ -20,6 +20,12 @@ def declare_audit_devices(scope: Scope, specs: tuple[AuditDeviceSpec, ...], in_s
             "device fails; declare a second one (for example a file device on stdout, or a socket device)",
             resource=scope.parent,
         )
+    elif specs and not any(spec.file_path == "stdout" for spec in specs) and any(s.type == "socket" for s in specs):
+        pulumi.log.warn(
+            "the only audit device off the audit volume is a socket: while its collector is unreachable it loses "
+            "entries and delays each request up to its write timeout; add a file device on stdout",
+            resource=scope.parent,
+        )
     if in_server_config:
         return []
     return [

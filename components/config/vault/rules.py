@@ -129,8 +129,13 @@ def _namespace_problems(add: Add, vault: VaultSpec, target: Target) -> None:
 
 def _audit_problems(add: Add, vault: VaultSpec, environment: str, target: Target) -> None:
     dev = environment == "dev"
-    if vault.configure and not dev and not vault.audit_devices:
-        add(Problem("vault.audit_devices", f"{environment} must declare at least one audit device", has_value=False))
+    off_volume = [d for d in vault.audit_devices if d.type == "socket" or d.file_path == "stdout"]
+    if vault.configure and not dev and (len(vault.audit_devices) < 2 or not off_volume):
+        add(Problem("vault.audit_devices", f"{environment} must declare at least two audit devices, one of them off "
+                    "the audit volume (a file device on stdout, read by the node's log collector, or a socket): "
+                    "Vault refuses every request when no audit device can write, and a full audit volume would "
+                    f"stop the only one (declared: {len(vault.audit_devices)}, off the volume: {len(off_volume)})",
+                    has_value=False))
     for index, device in repeated(vault.audit_devices, lambda d: d.path):
         add(Problem(f"vault.audit_devices[{index}].path", "duplicate audit device path", device.path))
     for index, device in enumerate(vault.audit_devices):

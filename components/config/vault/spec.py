@@ -253,3 +253,9 @@ class VaultSpec(Model):
     drift: DriftSpec = Field(DriftSpec(), description="What `vault-platform drift` accepts as deliberate.")
 
     _secrets = secret_validator("token")
+
+    @property
+    def audit_files(self) -> tuple[str, ...]:
+        """The file audit devices' paths on the audit volume (stdout is not a file there)."""
+        return tuple(d.file_path for d in self.audit_devices
+                     if d.type == "file" and d.file_path and d.file_path != "stdout")

@@ -82,6 +82,9 @@ BAD_CASES = [
      ["storage.type = 'file'", "file storage is dev-only"]),
     ("file-storage-three-replicas", "dev", {"cluster.replicas": 3},
      ["cluster.replicas = 3", "replicas must be 1"]),
+    ("audit-rotation-beyond-the-volume", "production", {"cluster.audit_rotation": {"max_file_size": "30Gi"}},
+     ["cluster.audit_rotation.max_file_size = '30Gi'", "1 audit file(s) x (3 kept + the live one + one more) at "
+      "this size need 150.0Gi, more than the audit volume (100Gi); allowed: at most 20480Mi"]),
     ("postgresql-without-settings", "production", {"snapshots.enabled": False, "storage.type": "postgresql",
                                                   "network.egress.postgresql": ["10.40.32.0/22"]},
      ["storage.postgresql: required when storage.type is postgresql",

@@ -138,13 +138,44 @@ def test_pulumi_does_not_wait_for_pods_that_need_initialising(stack_plan):
     assert sts.inputs["metadata"]["annotations"]["pulumi.com/skipAwait"] == "true"
 
 
-def test_a_reissued_certificate_changes_the_pod_template():
-    base = plan_with("production", stack_raw("production")).one(STS)
-    raw = with_values(stack_raw("production"), **{"tls.server_validity_hours": 4380})
-    other = plan_with("production", raw).one(STS)
+def test_a_reissued_certificate_leaves_the_pod_template_and_the_reloader_picks_it_up():
+    """A renewed certificate needs no restart (the reloader sidecar signals the server), so
+    it no longer changes the pod template; a changed server configuration still does."""
     key = "vault-platform/config-sha256"
-    assert (base.inputs["spec"]["template"]["metadata"]["annotations"][key]
-            != other.inputs["spec"]["template"]["metadata"]["annotations"][key])
+    base = plan_with("production", stack_raw("production")).one(STS)
+    renewed = plan_with("production", with_values(stack_raw("production"), **{"tls.server_validity_hours": 4380}))
+    reconfigured = plan_with("production", with_values(stack_raw("production"), **{"cluster.log_level": "debug"}))
+    annotation = lambda sts: sts.inputs["spec"]["template"]["metadata"]["annotations"][key]  # noqa: E731
+    assert annotation(base) == annotation(renewed.one(STS)) != annotation(reconfigured.one(STS))
+    spec = base.inputs["spec"]["template"]["spec"]
+    assert spec["shareProcessNamespace"] is True
+    reloader = next(c for c in spec["containers"] if c["name"] == "reloader")
+    env = {e["name"]: e["value"] for e in reloader["env"]}
+    assert env["WATCH_FILES"] == "/vault/tls/tls.crt /vault/tls/tls.key" and env["SERVER"] == "vault"
+    # production: one audit file on a 100Gi volume, three kept: 100Gi / (3 + 2)
+    assert (env["AUDIT_FILES"], env["AUDIT_MAX_BYTES"], env["AUDIT_KEEP"]) == ("/vault/audit/audit.log",
+                                                                               str(20 * 2**30), "3")
+    assert reloader["image"] == next(c for c in spec["containers"] if c["name"] == "vault")["image"]
+    assert reloader["securityContext"]["capabilities"] == {"drop": ["ALL"]}
+    assert {m["mountPath"]: m.get("readOnly", False) for m in reloader["volumeMounts"]} == {
+        "/reloader": True, "/vault/audit": False, "/vault/tls": True, "/reloader-state": False}
+    assert reloader["livenessProbe"]["exec"] == reloader["readinessProbe"]["exec"]
+
+
+def test_the_reloader_probe_fails_once_its_loop_stops_beating(stack_plan, tmp_path):
+    import subprocess
+    import time
+
+    (sts,) = stack_plan("production").of_type(STS)
+    spec = sts.inputs["spec"]["template"]["spec"]
+    reloader = next(c for c in spec["containers"] if c["name"] == "reloader")
+    heartbeat = tmp_path / "heartbeat"
+    command = [part.replace("/reloader-state/heartbeat", str(heartbeat))
+               for part in reloader["livenessProbe"]["exec"]["command"]]
+    heartbeat.write_text(f"{int(time.time())}\n")
+    assert subprocess.run(command).returncode == 0
+    heartbeat.write_text(f"{int(time.time()) - 61}\n")  # three 15 s intervals, at least a minute
+    assert subprocess.run(command).returncode != 0
 
 
 def test_network_policies_scope_the_cluster_and_metrics_ports(stack_plan):

@@ -73,7 +73,7 @@ def test_a_remote_clusters_roles_open_nothing_here():
 
 def test_server_egress_is_dns_peers_the_api_server_aws_and_the_declared_destinations():
     egress = policies_of(stack_raw("production"), "production")["vault-server"]["egress"]
-    dns, peers, api_server, aws, agent, github, sso, database = egress
+    dns, peers, api_server, aws, agent, github, sso, logs, database = egress
     assert dns["to"][0]["podSelector"] == {"matchLabels": {"k8s-app": "kube-dns"}}
     assert [p["protocol"] for p in dns["ports"]] == ["UDP", "TCP"] and dns["ports"][0]["port"] == 53
     assert list(peers["to"][0]) == ["podSelector"] and [p["port"] for p in peers["ports"]] == [8200, 8201]
@@ -85,6 +85,10 @@ def test_server_egress_is_dns_peers_the_api_server_aws_and_the_declared_destinat
     assert github["to"] == [{"ipBlock": {"cidr": "0.0.0.0/0"}}] and github["ports"] == [{"protocol": "TCP", "port": 443}]
     assert sso["to"] == [{"ipBlock": {"cidr": "10.50.0.0/24"}}]
     assert database["ports"] == [{"protocol": "TCP", "port": 5432}]
+    # the socket audit device's collector, inside the cluster: by namespace
+    assert logs == {"to": [{"namespaceSelector": {"matchExpressions": [
+        {"key": "kubernetes.io/metadata.name", "operator": "In", "values": ["logging"]}]}}],
+        "ports": [{"protocol": "TCP", "port": 5170}]}
 
 
 def test_the_snapshot_job_reaches_only_dns_the_api_port_and_aws():
@@ -128,7 +132,9 @@ def test_dev_reaches_any_api_server_address_and_may_open_egress():
     ({"network.egress.destinations": []}, ["no destination names token.actions.githubusercontent.com",
                                            "no destination names sso.example.com",
                                            "no destination names analytics-db.internal.example.com, which Vault "
-                                           "calls on port 5432"]),
+                                           "calls on port 5432",
+                                           "no destination names fluent-bit.logging.svc.cluster.local, which Vault "
+                                           "calls on port 5170 (vault.audit_devices[2].address)"]),
     ({"network.allowed_namespaces": ["Not_A_Namespace"]},
      ["network.allowed_namespaces[0] = 'Not_A_Namespace': not a namespace name"]),
 ])

@@ -11,7 +11,8 @@ import pytest
 from components import config as schema
 from components.config.inputs import policy_files
 from components.config.secrets import SecretPlaceholder
-from tests.conftest import STACKS, plan_with, stack_raw, with_values
+from tests.conftest import PROJECT, STACKS, plan_with, stack_raw, with_values
+from vault_platform.plan.program import run_program
 
 NS = schema.NAMESPACE
 CONFIG = "vault-platform:configuration:VaultConfiguration"
@@ -136,9 +137,35 @@ def test_external_groups_and_aliases_map_oidc_groups(stack_plan):
     assert alias["canonicalId"]
 
 
-def test_single_audit_device_warns(stack_plan):
-    assert any("only one audit device" in w for w in stack_plan("dev").warnings)
+def warnings_of(stack: str, raw: dict) -> list[str]:
+    schema.load(raw, f"Pulumi.{stack}.yaml", stack)
+    return run_program(PROJECT, stack, raw)[2]
+
+
+def test_single_audit_device_warns_and_a_socket_alone_off_the_volume_too(stack_plan):
+    dev = stack_raw("dev")
+    dev["vault-platform:vault"]["audit_devices"] = dev["vault-platform:vault"]["audit_devices"][:1]
+    assert any("only one audit device" in w for w in warnings_of("dev", dev))
     assert not any("audit device" in w for w in stack_plan("production").warnings)
+    production = stack_raw("production")
+    vault = production["vault-platform:vault"]
+    vault["audit_devices"] = [d for d in vault["audit_devices"] if d.get("file_path") != "stdout"]
+    assert any("the only audit device off the audit volume is a socket" in w
+               for w in warnings_of("production", production))
+
+
+@pytest.mark.parametrize("keep, fragment", [
+    (lambda devices: devices[:1], "declared: 1, off the volume: 0"),
+    (lambda devices: [devices[0], {**devices[0], "path": "second", "file_path": "/vault/audit/second.log"}],
+     "declared: 2, off the volume: 0"),
+])
+def test_production_needs_two_audit_devices_one_off_the_volume(keep, fragment):
+    raw = stack_raw("production")
+    vault = raw["vault-platform:vault"]
+    vault["audit_devices"] = keep(vault["audit_devices"])
+    with pytest.raises(schema.ConfigError, match="production must declare at least two audit devices, one of them "
+                                                 f"off the audit volume .*\\({fragment}\\)"):
+        plan_with("production", raw)
 
 
 def test_configure_off_creates_no_vault_resources():
@@ -208,12 +235,12 @@ CROSS_CASES = [
      ["vault.roles[name=ingest].token_ttl = 'an hour'", "not a duration: a whole number of seconds (`3600`), or numbers each followed by a unit s, m, h or d, largest first (`90s`, `15m`, `1h30m`, `30d`)"]),
     ("duplicate-mount", "production", _append("auth_methods", {"type": "approle", "path": "kubernetes"}),
      ["vault.auth_methods[4: path=kubernetes].path = 'kubernetes'", "duplicate auth mount path"]),
-    ("duplicate-audit-path", "production", _append("audit_devices", {"type": "socket", "path": "file", "address": "collector:9090"}),
-     ["vault.audit_devices[2: path=file].path = 'file'", "duplicate audit device path"]),
+    ("duplicate-audit-path", "production", _append("audit_devices", {"type": "file", "path": "file", "file_path": "stdout"}),
+     ["vault.audit_devices[3: path=file].path = 'file'", "duplicate audit device path"]),
     ("syslog-audit-device", "production", _append("audit_devices", {"type": "syslog", "path": "syslog"}),
      ["vault.audit_devices[path=syslog].type = 'syslog'", "the Vault pod has no syslog socket", "allowed: file"]),
     ("no-audit-in-production", "production", _set("audit_devices", []),
-     ["vault.audit_devices: production must declare at least one audit device"]),
+     ["vault.audit_devices: production must declare at least two audit devices", "(declared: 0, off the volume: 0)"]),
     ("audit-file-off-volume", "production", _set("audit_devices.0.file_path", "/tmp/audit.log"),
      ["vault.audit_devices[path=file].file_path = '/tmp/audit.log'", "on the audit volume"]),
     ("audit-log-raw", "production", _set("audit_devices.0.log_raw", True),
