@@ -95,6 +95,8 @@ class SnapshotConfig(Model):
     enabled: StrictBool = Field(False, description="Take snapshots on a schedule (Raft storage and AWS KMS only).")
     schedule: StrictStr = Field("17 */6 * * *", pattern=r"^(\S+\s+){4}\S+$", description="CronJob schedule (UTC).")
     retention_days: StrictInt = Field(30, ge=1, le=3650, description="Days a snapshot is kept (older versions too).")
+    max_age: StrictStr = Field("13h", pattern=DURATION, description="`VaultSnapshotStale` fires when no snapshot "
+                               "succeeded for this long: about two intervals of the schedule (6 h by default).")
     prefix: StrictStr = Field("vault", pattern=r"^[a-z0-9][a-z0-9/_-]*[a-z0-9]$",
                               description="Object key prefix; the stack name is appended.")
     uploader_image: StrictStr = Field(

@@ -11,6 +11,7 @@ storage, workload, monitoring, network.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from dataclasses import dataclass, field
 from typing import Any, Optional, Protocol
@@ -18,12 +19,12 @@ from typing import Any, Optional, Protocol
 import pulumi
 import pulumi_kubernetes as k8s
 
-from components.config.base import PROJECT_DIR
+from components.config.base import PROJECT_DIR, duration_seconds
 from components.config.inputs import files
 from components.config.stack import StackConfig
 from components.kubernetes import objects, workload
 from components.kubernetes.layout import ClusterLayout
-from components.kubernetes.monitoring import VaultMonitoring, VaultMonitoringArgs
+from components.kubernetes.monitoring import StackAlerts, VaultMonitoring, VaultMonitoringArgs
 from components.kubernetes.postgresql import CA_DIR as POSTGRESQL_CA_DIR, PostgresqlStorage, PostgresqlStorageArgs
 from components.kubernetes.server_config import (
     AuditDevice,
@@ -182,6 +183,7 @@ class VaultCluster(pulumi.ComponentResource):
     def _tls(self) -> tuple[list[pulumi.Resource], Optional[pulumi.Output[str]]]:
         """The server certificate Secret (generated or from cert-manager), unless TLS is off."""
         self.ca_cert_pem = None
+        self._certificate_not_after: Optional[pulumi.Output[str]] = None
         layout = self._layout
         if not layout.tls_enabled:
             return [], None
@@ -205,6 +207,7 @@ class VaultCluster(pulumi.ComponentResource):
             opts=self._in_namespace,
         )
         self.ca_cert_pem = certificate.ca_cert_pem
+        self._certificate_not_after = certificate.not_after
         return [certificate], certificate.cert_pem
 
     def _configuration(self) -> k8s.core.v1.ConfigMap:
@@ -368,9 +371,31 @@ class VaultCluster(pulumi.ComponentResource):
                 tls_server_name=layout.tls_server_name if layout.tls_enabled else None,
                 scrape_interval=monitoring.scrape_interval,
                 rule_labels=dict(monitoring.rule_labels),
+                stack_alerts=self._stack_alerts(),
+                certificate_not_after=self._certificate_not_after,
             ),
             opts=self._in_namespace,
         )
+
+    def _stack_alerts(self) -> StackAlerts:
+        """The stack's own alerts: its audit volumes; its snapshots when scheduled; its
+        certificate — from cert-manager's metrics (alerting past two thirds of `renew_before`:
+        cert-manager has not renewed it), or the generated one's known expiry (alerting inside
+        its renewal window: the next `pulumi up` renews it)."""
+        config, layout = self._args.config, self._layout
+        snapshots = config.snapshots
+        alerts = StackAlerts(namespace=layout.namespace, name=layout.name,
+                             snapshot_max_age_seconds=int(duration_seconds(snapshots.max_age))
+                             if snapshots.enabled else None)
+        tls = config.tls
+        if not layout.tls_enabled:
+            return alerts
+        if tls.mode == "cert-manager" and tls.cert_manager is not None:
+            warn = int(duration_seconds(tls.cert_manager.renew_before) * 2 / 3)
+            return dataclasses.replace(alerts, certificate=layout.tls_secret, certificate_source="cert-manager",
+                                       warn_seconds=warn)
+        return dataclasses.replace(alerts, certificate=layout.tls_secret, certificate_source="generated",
+                                   warn_seconds=tls.server_validity_hours // 10 * 3600)
 
     def _network(self) -> None:
         """Default-deny, then what the stack declares and derives: who may call which port,

@@ -54,17 +54,21 @@ class VaultTls(pulumi.ComponentResource):
     the issued Secret's ``ca.crt``."""
     cert_pem: Optional[pulumi.Output[str]]
     """The server certificate (generated mode); None with cert-manager."""
+    not_after: Optional[pulumi.Output[str]]
+    """When the generated server certificate expires (RFC 3339); None with cert-manager,
+    which reports its certificates' expiry in its own metrics."""
 
     def __init__(self, name: str, args: VaultTlsArgs, opts: Optional[pulumi.ResourceOptions] = None):
         super().__init__("vault-platform:tls:VaultTls", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         metadata = {"name": args.secret_name, "namespace": args.namespace, "labels": dict(args.labels)}
         if args.mode == "generated":
-            self.ca_cert_pem, self.cert_pem, secret = self._generated(name, args, metadata, child)
+            self.ca_cert_pem, self.cert_pem, self.not_after, secret = self._generated(name, args, metadata, child)
             self.secret_name = secret.metadata.apply(lambda m: m["name"])
         else:
             self.ca_cert_pem = None
             self.cert_pem = None
+            self.not_after = None
             certificate = k8s.apiextensions.CustomResource(
                 f"{name}-certificate",
                 api_version="cert-manager.io/v1",
@@ -140,4 +144,4 @@ class VaultTls(pulumi.ComponentResource):
             },
             opts=child,
         )
-        return ca_cert.cert_pem, server_cert.cert_pem, secret
+        return ca_cert.cert_pem, server_cert.cert_pem, server_cert.validity_end_time, secret

@@ -9,6 +9,7 @@ monitor internals: it records each registration's resource options (``protect``,
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import json
 import uuid
@@ -29,6 +30,8 @@ _UNKNOWN_VALUE = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
 ACCOUNT_ID = "123456789012"
 REGION = "eu-west-1"
 BUCKET_SUFFIX = "20261124000000000000000001"
+OFFLINE_ISSUED = datetime.datetime(2026, 1, 1, tzinfo=datetime.timezone.utc)
+"""When the offline plan pretends generated certificates were issued (their notAfter follows)."""
 PLACEHOLDER_MARKS = (ACCOUNT_ID, "-----BEGIN ", BUCKET_SUFFIX)
 """What only an invented value holds: the mock account, a made-up PEM, a bucket's suffix."""
 
@@ -97,6 +100,8 @@ class PlanMocks(pulumi.runtime.Mocks):
             state["publicKeyPem"] = _fake_pem("PUBLIC KEY", seed)
         elif typ in ("tls:index/selfSignedCert:SelfSignedCert", "tls:index/locallySignedCert:LocallySignedCert"):
             state["certPem"] = _fake_pem("CERTIFICATE", seed)
+            hours = int(state.get("validityPeriodHours") or 0)
+            state["validityEndTime"] = (OFFLINE_ISSUED + datetime.timedelta(hours=hours)).strftime("%Y-%m-%dT%H:%M:%SZ")
         elif typ == "tls:index/certRequest:CertRequest":
             state["certRequestPem"] = _fake_pem("CERTIFICATE REQUEST", seed)
         elif typ == "vault:pkiSecret/secretBackendIntermediateCertRequest:SecretBackendIntermediateCertRequest":
