@@ -13,7 +13,7 @@ import sys
 from importlib.metadata import version
 from typing import Optional, Sequence
 
-from vault_platform.commands import live, offline, policy
+from vault_platform.commands import cluster, live, offline, policy
 from vault_platform.commands.common import EXIT_CONFIG, EXIT_DRIFT, EXIT_FAILED, EXIT_OK, fail
 
 __all__ = ["EXIT_CONFIG", "EXIT_DRIFT", "EXIT_FAILED", "EXIT_OK", "build_parser", "main"]
@@ -29,6 +29,7 @@ def build_parser() -> argparse.ArgumentParser:
     offline.register(commands)
     policy.register(commands)
     live.register(commands)
+    cluster.register(commands)
     return parser
 
 

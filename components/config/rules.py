@@ -35,6 +35,7 @@ def stack_problems(
     cluster_rules(config, rules)
     monitoring_rules(config, rules)
     audit_volume_rules(config, rules)
+    autopilot_rules(config, rules)
     network_rules(config, rules)
     target_rules(config, rules)
     storage_rules(config, given, rules)
@@ -56,6 +57,32 @@ def audit_volume_rules(config: StackConfig, rules: Rules) -> None:
                         f"{needed / 2**30:.1f}Gi, more than the audit volume ({volume}); allowed: at most "
                         f"{int(quantity(volume) / ((rotation.keep + 2) * files) // 2**20)}Mi, or a larger volume",
                         rotation.max_file_size))
+
+
+def autopilot_rules(config: StackConfig, rules: Rules) -> None:
+    """Autopilot with Raft only; declared outside dev; its quorum within the cluster's size."""
+    autopilot, raft, replicas = config.vault.autopilot, config.storage.type == "raft", config.cluster.replicas
+    rules.check(("vault.autopilot", "storage.type"), autopilot is not None and not raft,
+                Problem("vault.autopilot", f"only valid with Raft storage, not {config.storage.type}", has_value=False))
+    rules.check(("vault.autopilot", "storage.type", "vault.configure"),
+                autopilot is None and raft and config.vault.configure and not config.is_dev,
+                Problem("vault.autopilot", f"required in {config.environment} with Raft storage: declare dead-server "
+                        "cleanup and the minimum quorum (README, Cluster lifecycle)", has_value=False))
+    if autopilot is None or not raft or replicas % 2 == 0 or (replicas < 3 and not config.is_dev):
+        return  # a replica count Raft refuses is reported once, by the storage rules
+    minimum = autopilot.min_quorum or replicas
+    rules.check(("vault.autopilot", "cluster.replicas"), autopilot.cleanup_dead_servers and minimum < 3,
+                Problem("vault.autopilot.min_quorum", f"dead-server cleanup needs a minimum quorum of at least 3 "
+                        f"(cluster.replicas is {replicas}); allowed: cleanup_dead_servers false, or 3 or more "
+                        "replicas", minimum))
+    rules.check(("vault.autopilot", "cluster.replicas"), minimum > replicas,
+                Problem("vault.autopilot.min_quorum", f"above cluster.replicas ({replicas}): autopilot could never "
+                        f"clean up; allowed: 3 to {replicas}", minimum))
+    threshold = duration_seconds(autopilot.dead_server_last_contact_threshold)
+    rules.check(("vault.autopilot",), threshold < 60 or threshold <= duration_seconds(autopilot.last_contact_threshold),
+                Problem("vault.autopilot.dead_server_last_contact_threshold", "at least 1m and longer than "
+                        f"last_contact_threshold ({autopilot.last_contact_threshold}): a briefly silent server must "
+                        "not be removed", autopilot.dead_server_last_contact_threshold))
 
 
 def monitoring_rules(config: StackConfig, rules: Rules) -> None:

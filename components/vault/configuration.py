@@ -19,6 +19,7 @@ from components.config.inputs.policy_files import PolicyFile
 from components.config.vault.spec import VaultSpec
 from components.config.vault.stack_policies import stack_policies
 from components.vault.audit import declare_audit_devices
+from components.vault.autopilot import declare_autopilot
 from components.vault.auth import declare_auth_methods, declare_roles
 from components.vault.identity import declare_groups
 from components.vault.limits import declare_password_policies, declare_quotas
@@ -38,6 +39,8 @@ class VaultConfigurationArgs:
     """The stack's policies, parsed and checked; none when omitted."""
     audit_in_server_config: bool = False
     """The server declares the audit devices in its configuration (OpenBao): none through the API."""
+    replicas: int = 1
+    """The cluster's size: autopilot's minimum quorum unless the stack names one."""
 
     @classmethod
     def from_config(cls, config: StackConfig, stack: str, provider: pulumi.ProviderResource) -> "VaultConfigurationArgs":
@@ -45,7 +48,7 @@ class VaultConfigurationArgs:
         policies, _ = stack_policies(config.vault, config.cluster.target, config.environment, stack,
                                      previous_deploy=live_deploy_policy(provider))
         return cls(provider=provider, spec=config.vault, policies=policies,
-                   audit_in_server_config=config.cluster.target.audit_in_config)
+                   audit_in_server_config=config.cluster.target.audit_in_config, replicas=config.cluster.replicas)
 
 
 def _at(namespace: Optional[str], path: str) -> str:
@@ -54,7 +57,7 @@ def _at(namespace: Optional[str], path: str) -> str:
 
 class VaultConfiguration(pulumi.ComponentResource):
     """Namespaces, audit devices, policies, auth methods, roles, identity groups, secret
-    engines, password policies and quotas."""
+    engines, password policies, quotas and Raft autopilot."""
 
     def __init__(self, name: str, args: VaultConfigurationArgs, opts: Optional[pulumi.ResourceOptions] = None):
         spec = args.spec
@@ -80,6 +83,7 @@ class VaultConfiguration(pulumi.ComponentResource):
         quota_targets = {key: engine.mount for key, engine in engines.items()}
         quota_targets.update({(ns, f"auth/{path}"): mount.resource for (ns, path), mount in mounts.items()})
         declare_quotas(scope, spec.quotas, quota_targets)
+        declare_autopilot(scope, spec.autopilot, args.replicas)
         self.policy_names = sorted(name for namespace, name in policies if namespace is None)
         self.register_outputs(
             {

@@ -752,6 +752,24 @@ def _backend_path(template: str) -> Callable[[dict], str]:
                                           name=inputs.get("name", ""))
 
 
+AUTOPILOT_PATH = "sys/storage/raft/autopilot/configuration"
+AUTOPILOT_FIELDS = ("cleanupDeadServers", "lastContactThreshold", "deadServerLastContactThreshold", "maxTrailingLogs",
+                    "minQuorum", "serverStabilizationTime")
+AUTOPILOT_DEFAULTS = {"cleanup_dead_servers": False, "dead_server_last_contact_threshold": "24h0m0s",
+                      "last_contact_threshold": "10s", "max_trailing_logs": 1000, "min_quorum": 3,
+                      "server_stabilization_time": "10s"}
+"""What the provider writes back when the resource is deleted (it has no delete call)."""
+
+
+def _autopilot_body(applier: Applier, registration: dict, inputs: dict) -> dict:
+    """The fields the provider sends when set (a false or zero value is left out)."""
+    return {_camel_to_snake(key): inputs[key] for key in AUTOPILOT_FIELDS if inputs.get(key)}
+
+
+def _reset_autopilot(applier: Applier, applied: Applied) -> None:
+    applier.call("PUT", AUTOPILOT_PATH, AUTOPILOT_DEFAULTS)
+
+
 _by_id = lambda a: a.id  # noqa: E731
 
 HANDLERS: dict[str, Handler] = {
@@ -782,6 +800,8 @@ HANDLERS: dict[str, Handler] = {
         _create_named("sys/quotas/rate-limit/{name}", _rate_limit_body), _get(_by_id), _delete(_by_id)),
     "vault:index/quotaLeaseCount:QuotaLeaseCount": Handler(
         _create_named("sys/quotas/lease-count/{name}", _lease_count_body), _get(_by_id), _delete(_by_id)),
+    "vault:index/raftAutopilot:RaftAutopilot": Handler(
+        _put_at(lambda inputs: AUTOPILOT_PATH, _autopilot_body), _get(_by_id), _reset_autopilot),
     "vault:index/mount:Mount": Handler(_create_mount, _get(lambda a: f"sys/mounts/{a.id}"),
                                        _delete(lambda a: f"sys/mounts/{a.id}")),
     "vault:aws/secretBackend:SecretBackend": Handler(_create_aws_backend, _get(lambda a: f"{a.id}/config/root"),

@@ -24,7 +24,7 @@ from tests.live.applier import Applier
 from tests.live.deploy import surroundings
 from tests.live.identities import LdapDirectory
 from tests.live.tls import TestCA
-from tests.live.variants import variant
+from tests.live.variants import stack_variant
 
 AUTH = ("vault:index/policy:Policy", "vault:index/authBackend:AuthBackend", "vault:ldap/authBackend:AuthBackend",
         "vault:index/certAuthBackendRole:CertAuthBackendRole", "vault:identity/group:Group",
@@ -46,7 +46,13 @@ def directory(test_ca, tmp_path_factory):
 
 
 def _with_ldap_and_cert(directory: LdapDirectory, ca_pem: str):
-    def edit(vault: dict) -> None:
+    """Dev with a directory (and its egress destination: the plan refuses a host Vault calls
+    that no destination names) and certificate logins."""
+    def edit(raw: dict) -> None:
+        raw["vault-platform:network"]["egress"].setdefault("destinations", []).append(
+            {"description": "the test directory", "hosts": ["127.0.0.1"], "cidrs": ["127.0.0.1/32"],
+             "ports": [directory.port]})
+        vault = raw["vault-platform:vault"]
         vault["auth_methods"] += [
             {"type": "ldap", "path": "ldap", "ldap": {
                 "url": directory.url, "certificate": ca_pem, "userdn": directory.userdn, "userattr": "uid",
@@ -63,7 +69,7 @@ def _with_ldap_and_cert(directory: LdapDirectory, ca_pem: str):
 
 @pytest.fixture(scope="module")
 def configured(dev_server, directory, test_ca, tmp_path_factory, kubernetes_api):
-    plan = variant(_with_ldap_and_cert(directory, test_ca.pem))
+    plan = stack_variant("dev", _with_ldap_and_cert(directory, test_ca.pem))
     resources = [r.as_json() for r in plan.resources() if r.type in AUTH]
     applier = Applier(dev_server.client(), surroundings(plan, tmp_path_factory.mktemp("audit"), test_ca,
                                                         kubernetes_api=kubernetes_api, directory=directory))

@@ -329,3 +329,11 @@ def test_the_api_listener_sends_hsts_and_the_metrics_listener_does_not_need_it(c
     for node in cluster.nodes:
         answer = requests.get(f"{node.address}/v1/sys/health", verify=str(node.ca), timeout=10)
         assert answer.headers.get("Strict-Transport-Security") == HSTS, (node.name, dict(answer.headers))
+
+
+def test_the_applied_autopilot_configuration_is_the_stacks(cluster):
+    """Staging's ``vault.autopilot``, applied through the provider, is what the servers run."""
+    config = cluster.client().get("sys/storage/raft/autopilot/configuration").expect(200).data
+    declared = load_stack_file(PROJECT / "Pulumi.staging.yaml").vault.autopilot
+    assert (config["cleanup_dead_servers"], config["min_quorum"]) == (True, declared.min_quorum) == (True, 3)
+    assert config["dead_server_last_contact_threshold"] in ("24h0m0s", "24h")

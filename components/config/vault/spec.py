@@ -209,6 +209,30 @@ class DriftIgnoreSpec(Model):
     reason: StrictStr = Field(..., description="Why the difference is deliberate (shown in every report).")
 
 
+class AutopilotSpec(Model):
+    """Raft autopilot (``sys/storage/raft/autopilot/configuration``): how the leader judges
+    its peers and cleans up dead ones."""
+
+    cleanup_dead_servers: StrictBool = Field(
+        True, description="Remove servers that stopped answering for `dead_server_last_contact_threshold`, never "
+        "below `min_quorum` (a dead peer counts against the quorum until removed)."
+    )
+    min_quorum: Optional[StrictInt] = Field(
+        None, ge=3, le=9, description="Servers autopilot never prunes below: `cluster.replicas`, the size the "
+        "stack promises, when omitted. At least 3, at most `cluster.replicas`."
+    )
+    dead_server_last_contact_threshold: StrictStr = Field(
+        "24h", pattern=r"^([0-9]+(s|m|h))+$", description="How long a server may be silent before it counts as "
+        "dead (at least 1m; long enough to ride out a node drain or a zone outage)."
+    )
+    last_contact_threshold: StrictStr = Field("10s", pattern=r"^([0-9]+(s|m|h))+$",
+                                              description="Silence after which a server is unhealthy.")
+    server_stabilization_time: StrictStr = Field(
+        "10s", pattern=r"^([0-9]+(s|m|h))+$", description="How long a new server must be healthy before it votes."
+    )
+    max_trailing_logs: StrictInt = Field(1000, ge=1, description="Log entries a healthy server may lag behind.")
+
+
 class DriftSpec(Model):
     ignore: tuple[DriftIgnoreSpec, ...] = Field(
         (), description="Deliberate differences `drift` leaves out of its findings; the report counts them.")
@@ -250,6 +274,10 @@ class VaultSpec(Model):
         "drift reports any mount that is neither here nor in secret_engines, and any of these that is missing."
     )
 
+    autopilot: Optional[AutopilotSpec] = Field(
+        None, description="Raft autopilot (Raft storage only): dead-server cleanup and minimum quorum. Required "
+        "outside dev with Raft storage."
+    )
     drift: DriftSpec = Field(DriftSpec(), description="What `vault-platform drift` accepts as deliberate.")
 
     _secrets = secret_validator("token")

@@ -83,6 +83,9 @@ def _namespace_of(path: str) -> tuple[Optional[str], str]:
     return parent or None, leaf
 
 
+AUTOPILOT_CONFIGURATION = "sys/storage/raft/autopilot/configuration"
+
+
 def deploy_grants(spec: VaultSpec, target: Target, policy_names: Iterable[str]) -> Grants:
     """Path -> capabilities of ``vault-platform-deploy`` (``policy_names``: the policy files
     the stack loads)."""
@@ -108,6 +111,8 @@ def deploy_grants(spec: VaultSpec, target: Target, policy_names: Iterable[str]) 
     _deploy_engines(grants, spec)
     for quota in spec.quotas:
         _grant(grants, None, f"sys/quotas/{quota.type}/{quota.name}", CRUD)
+    if spec.autopilot is not None:
+        _grant(grants, None, AUTOPILOT_CONFIGURATION, ("read", "update"))
     return grants
 
 
@@ -185,6 +190,8 @@ def reader_grants(spec: VaultSpec, target: Target, policy_names: Iterable[str]) 
     for path in ("sys/ha-status", "sys/storage/raft/configuration", "sys/storage/raft/autopilot/state"):
         _grant(grants, None, path, ("read",))  # vault-platform status
     _grant(grants, None, "sys/audit", ("read", "sudo"))  # listing audit devices needs sudo
+    if spec.autopilot is not None:
+        _grant(grants, None, AUTOPILOT_CONFIGURATION, ("read",))
     for path in ("sys/quotas/rate-limit", "sys/quotas/lease-count"):
         _grant(grants, None, path, ("list",))
         _grant(grants, None, f"{path}/+", ("read",))

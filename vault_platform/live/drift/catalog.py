@@ -256,6 +256,14 @@ LEASE_COUNT = attrs(
     ("role", "role", n.plain, SETTING),
 )
 
+AUTOPILOT = attrs(
+    ("cleanup_dead_servers", "cleanupDeadServers", n.flag, SETTING), ("min_quorum", "minQuorum", n.number, SETTING),
+    ("dead_server_last_contact_threshold", "deadServerLastContactThreshold", n.seconds, SETTING),
+    ("last_contact_threshold", "lastContactThreshold", n.seconds, SETTING),
+    ("server_stabilization_time", "serverStabilizationTime", n.seconds, SETTING),
+    ("max_trailing_logs", "maxTrailingLogs", n.number, SETTING),
+)
+
 POLICY = attrs(("policy", "policy", n.text))
 PASSWORD_POLICY = attrs(("policy", "policy", n.text, SETTING))
 

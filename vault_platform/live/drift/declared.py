@@ -178,6 +178,8 @@ BUILDERS: dict[str, Callable[[dict, dict], list[Declared]]] = {
     "vault:identity/groupAlias:GroupAlias": lambda r, i: [],  # resolved onto its group (resolve_references)
     "vault:index/quotaRateLimit:QuotaRateLimit": _quota("rate-limit", c.RATE_LIMIT),
     "vault:index/quotaLeaseCount:QuotaLeaseCount": _quota("lease-count", c.LEASE_COUNT),
+    "vault:index/raftAutopilot:RaftAutopilot": lambda r, i: [_plain(Declared(
+        "raft autopilot", None, "sys/storage/raft/autopilot/configuration", r["name"]), i, c.AUTOPILOT)],
     "vault:index/mount:Mount": lambda r, i: [_secret_mount(r, i)],
     "vault:aws/secretBackend:SecretBackend": lambda r, i: [
         _secret_mount(r, {**i, "path": i.get("path") or "aws"}, "aws"),
