@@ -184,8 +184,13 @@ def cluster_rules(config: StackConfig, rules: Rules) -> None:
 
 
 def _target_version(config: StackConfig, rules: Rules) -> None:
-    """The image tag is the server's version: pinned, and one this project supports."""
+    """The image tag is the server's version: pinned, and one this project supports; a digest
+    belongs to the tag written beside it."""
     cluster = config.cluster
+    rules.check(("cluster.image",), cluster.image.digest is not None and cluster.image.tag is None,
+                Problem("cluster.image.tag", "required with cluster.image.digest: a digest is the contents of one tag, "
+                        f"so write the tag it was read for (the default is {cluster.image_tag}, which a later "
+                        "release of this project may change)", has_value=False))
     tag = cluster.image_tag
     name = "OpenBao" if cluster.distribution == "openbao" else "Vault"
     allowed = f"allowed for {name}: {targets.supported_versions(cluster.distribution)}"

@@ -74,7 +74,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         return result
     plan, target = result
     report = check_plan_dir(target, plan.config.kubernetes.version,
-                            dialect=plan.config.cluster.target.policy_dialect)
+                            dialect=plan.config.cluster.target.policy_dialect, config=plan.config)
     print_check_report(plan.stack, report)
     return EXIT_OK if report.ok else EXIT_FAILED
 

@@ -5,7 +5,8 @@
 * checkov's Kubernetes checks: zero failures; every skip must be an annotation on
   the object naming the check and giving a reason;
 * every ``*.hcl`` file under ``vault/`` parses, and every Vault policy passes Vault's
-  own policy rules and the error-level lints (warnings are shown as notes).
+  own policy rules and the error-level lints (warnings are shown as notes);
+* outside dev, the server's image is pinned by digest.
 
 checkov pins dependencies that clash with this project's (it ships its own ``hcl2``
 module), so it lives in its own virtualenv; :func:`checkov_command` finds it.
@@ -181,11 +182,35 @@ def validate_policies(directory: Path, report: CheckReport, dialect: str) -> Non
     report.counts["Vault policies parsed"] = checked
 
 
+def validate_pinning(config: Any, report: CheckReport) -> None:
+    """Outside dev the server's image is pulled by digest (``cluster.image.digest``): a tag can
+    be moved to other contents, a digest cannot. The Jobs' images (snapshot uploader, schema)
+    are named whole in the stack file; one without ``@sha256:`` is a note."""
+    image = config.cluster.image
+    name = f"{config.cluster.image_repository}:{config.cluster.image_tag}"
+    if image.digest:
+        report.counts["images pinned by digest"] = report.counts.get("images pinned by digest", 0) + 1
+    elif config.environment != "dev":
+        report.errors.append(Finding("pinning", "stack file", (
+            f"vault-platform:cluster.image.digest: required in {config.environment}: pin {name} by its digest "
+            f"(read it where you trust the registry: `docker buildx imagetools inspect {name}` or `crane digest "
+            f"{name}`), with a comment saying where it was read")))
+    others = {"snapshots.uploader_image": config.snapshots.uploader_image if config.snapshots.enabled else None,
+              "storage.postgresql.schema_job_image": config.storage.postgresql.schema_job_image
+              if config.storage.postgresql else None}
+    for key, reference in others.items():
+        if reference and "@sha256:" not in reference:
+            report.notes.append(Finding("pinning", "stack file", f"vault-platform:{key} = {reference!r} is pinned "
+                                        "by tag only; add @sha256:<digest> to pin it by digest"))
+
+
 def check_plan_dir(plan_dir: Path, kubernetes_version: str, checkov: bool = True,
-                   dialect: str = DEFAULT_TARGET.policy_dialect) -> CheckReport:
+                   dialect: str = DEFAULT_TARGET.policy_dialect, config: Any = None) -> CheckReport:
     """Validate every artifact of the plan in ``plan_dir`` (policies in the ``dialect`` of
-    the stack's server)."""
+    the stack's server); with the stack's ``config``, its images' pinning too."""
     report = CheckReport()
+    if config is not None:
+        validate_pinning(config, report)
     validate_kubernetes(plan_dir / "kubernetes", kubernetes_version, report)
     if checkov:
         validate_checkov(plan_dir / "kubernetes", report)
