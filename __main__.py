@@ -51,6 +51,8 @@ if unseal is not None:
     pulumi.export("unseal_role_arn", unseal.role_arn)
 if snapshots is not None:
     pulumi.export("snapshot_bucket", snapshots.bucket_name)
+    if snapshots.replica_bucket_name is not None:
+        pulumi.export("snapshot_replica_bucket", snapshots.replica_bucket_name)
     if snapshots.restore_role_arn is not None:
         pulumi.export("snapshot_restore_role_arn", snapshots.restore_role_arn)
 if custody is not None:

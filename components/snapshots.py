@@ -12,9 +12,10 @@ import pulumi
 import pulumi_kubernetes as k8s
 
 from components.aws.account import stack_tags
-from components.aws.snapshot_storage import declare_snapshot_storage
+from components.aws.snapshot_storage import Retention, declare_snapshot_storage
 from components.aws.workload_identity import WorkloadIdentity
 from components.config.stack import StackConfig
+from components.config.storage import ObjectLockConfig, ReplicationConfig
 from components.config.targets import DEFAULT_TARGET, Target
 from components.kubernetes.layout import ClusterLayout
 from components.kubernetes.snapshot_job import CHECKOV_SKIPS, cronjob_spec
@@ -45,6 +46,10 @@ class RaftSnapshotsArgs:
     """Region of the EKS cluster (Pod Identity); ``region`` when omitted."""
     schedule: str = "17 */6 * * *"
     retention_days: int = 30
+    object_lock: Optional[ObjectLockConfig] = None
+    """Object Lock on the bucket (and the replica); none when omitted."""
+    replication: Optional[ReplicationConfig] = None
+    """A replica bucket in another region; none when omitted."""
     prefix: str = "vault"
     """Object key prefix; the stack's snapshots go under ``<prefix>/<stack>/``."""
     uploader_image: str = "amazon/aws-cli:2.22.0"
@@ -80,6 +85,8 @@ class RaftSnapshotsArgs:
             cluster_region=kms.identity.cluster_region,
             schedule=snapshots.schedule,
             retention_days=snapshots.retention_days,
+            object_lock=snapshots.object_lock,
+            replication=snapshots.replication,
             prefix=snapshots.prefix,
             uploader_image=snapshots.uploader_image,
             restore_principals=snapshots.restore_principals,
@@ -94,6 +101,8 @@ class RaftSnapshots(pulumi.ComponentResource):
     """The snapshot bucket, its roles, and the CronJob that fills it."""
 
     bucket_name: pulumi.Output[str]
+    replica_bucket_name: Optional[pulumi.Output[str]]
+    """The replica's bucket (another region), when replicated."""
     restore_role_arn: Optional[pulumi.Output[str]]
 
     def __init__(self, name: str, args: RaftSnapshotsArgs, opts: Optional[pulumi.ResourceOptions] = None):
@@ -104,7 +113,8 @@ class RaftSnapshots(pulumi.ComponentResource):
                                     args.cluster_name, args.cluster_region)
         storage = declare_snapshot_storage(
             name, self, cluster_name=args.name, stack=args.stack, region=args.region, prefix=prefix,
-            retention_days=args.retention_days, identity=identity, restore_principals=args.restore_principals,
+            retention=Retention(args.retention_days, args.object_lock, args.replication), identity=identity,
+            restore_principals=args.restore_principals,
             tags=args.tags, key_administrators=args.key_administrators)
         metadata = {"name": account, "namespace": args.namespace, "labels": dict(args.labels)}
         service_account = k8s.core.v1.ServiceAccount(
@@ -121,5 +131,6 @@ class RaftSnapshots(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self, depends_on=[service_account]),
         )
         self.bucket_name = storage.bucket.bucket
+        self.replica_bucket_name = storage.replica_bucket.bucket if storage.replica_bucket else None
         self.restore_role_arn = storage.restore_role_arn
         self.register_outputs({"bucket_name": self.bucket_name, "restore_role_arn": self.restore_role_arn})

@@ -37,23 +37,30 @@ def reader_policy(bucket_arn: str, prefix: str, key_arn: str) -> dict[str, Any]:
     }
 
 
-def key_policy(administrators: list[str], uploader_role_arn: str, restore_role_arn: str | None,
-               region: str) -> dict[str, Any]:
+def key_policy(administrators: list[str], uploader_role_arn: str | None, restore_role_arn: str | None,
+               region: str, replication_role_arn: str | None = None,
+               replication_uses: tuple[str, ...] = ("kms:Decrypt",)) -> dict[str, Any]:
     """The snapshot key, like the unseal and recovery-key keys: the named administrators
     manage but cannot use it; the uploader encrypts and the restore role decrypts, each only
-    through S3; nobody may disable it or schedule its deletion (without it no snapshot can
-    ever be read)."""
+    through S3; with replication, the replication role decrypts the originals (or, on the
+    replica's key, encrypts the copies) through S3; nobody may disable it or schedule its
+    deletion (without it no snapshot can ever be read)."""
     via_s3 = {"StringEquals": {"kms:ViaService": f"s3.{region}.amazonaws.com"}}
     statements: list[dict[str, Any]] = [
         {"Sid": "KeyAdministration", "Effect": "Allow", "Principal": {"AWS": sorted(administrators)},
          "Action": list(ADMIN_ACTIONS), "Resource": "*"},
-        {"Sid": "UploaderEncryptsThroughS3", "Effect": "Allow", "Principal": {"AWS": uploader_role_arn},
-         "Action": ["kms:Encrypt", "kms:GenerateDataKey"], "Resource": "*", "Condition": via_s3},
     ]
+    if uploader_role_arn is not None:
+        statements.append({"Sid": "UploaderEncryptsThroughS3", "Effect": "Allow",
+                           "Principal": {"AWS": uploader_role_arn}, "Action": ["kms:Encrypt", "kms:GenerateDataKey"],
+                           "Resource": "*", "Condition": via_s3})
     if restore_role_arn is not None:
         statements.append({"Sid": "RestoreDecryptsThroughS3", "Effect": "Allow",
                            "Principal": {"AWS": restore_role_arn}, "Action": ["kms:Decrypt"], "Resource": "*",
                            "Condition": via_s3})
+    if replication_role_arn is not None:
+        statements.append({"Sid": "ReplicationThroughS3", "Effect": "Allow", "Principal": {"AWS": replication_role_arn},
+                           "Action": list(replication_uses), "Resource": "*", "Condition": via_s3})
     statements.append({"Sid": "ProtectSnapshotKey", "Effect": "Deny", "Principal": {"AWS": "*"},
                        "Action": list(PROTECTED_ACTIONS), "Resource": "*"})
     return {"Version": VERSION, "Statement": statements}
@@ -72,3 +79,33 @@ def bucket_policy(bucket_arn: str) -> dict[str, Any]:
              "Condition": {"StringNotEquals": {"s3:x-amz-server-side-encryption": "aws:kms"}}},
         ],
     }
+
+
+def replication_role_policy(source_bucket_arn: str, prefix: str, source_key_arn: str, replica_bucket_arn: str,
+                            replica_key_arn: str) -> dict[str, Any]:
+    """S3's replication role: read the versions under the prefix (with their retention),
+    decrypt them, write them to the replica bucket encrypted with the replica's key — nothing
+    else (no delete of an original, no other bucket or prefix)."""
+    return {
+        "Version": VERSION,
+        "Statement": [
+            {"Sid": "ReadReplicationConfiguration", "Effect": "Allow",
+             "Action": ["s3:GetReplicationConfiguration", "s3:ListBucket"], "Resource": source_bucket_arn},
+            {"Sid": "ReadSnapshotVersions", "Effect": "Allow",
+             "Action": ["s3:GetObjectVersionForReplication", "s3:GetObjectVersionAcl", "s3:GetObjectVersionTagging",
+                        "s3:GetObjectRetention", "s3:GetObjectLegalHold"],
+             "Resource": f"{source_bucket_arn}/{prefix}/*"},
+            {"Sid": "WriteReplicas", "Effect": "Allow",
+             "Action": ["s3:ReplicateObject", "s3:ReplicateTags", "s3:ObjectOwnerOverrideToBucketOwner"],
+             "Resource": f"{replica_bucket_arn}/{prefix}/*"},
+            {"Sid": "DecryptOriginals", "Effect": "Allow", "Action": ["kms:Decrypt"], "Resource": source_key_arn},
+            {"Sid": "EncryptReplicas", "Effect": "Allow", "Action": ["kms:Encrypt", "kms:GenerateDataKey"],
+             "Resource": replica_key_arn},
+        ],
+    }
+
+
+def s3_trust_policy() -> dict[str, Any]:
+    """Only S3 (replicating this account's bucket) assumes the replication role."""
+    return {"Version": VERSION, "Statement": [{"Effect": "Allow", "Principal": {"Service": "s3.amazonaws.com"},
+                                               "Action": "sts:AssumeRole"}]}

@@ -19,6 +19,7 @@ from components.aws import snapshot_policies
 from components.aws.account import key_administrators as key_administrators_of
 from components.aws.unseal_policies import principals_trust_policy
 from components.aws.workload_identity import WorkloadIdentity
+from components.config.storage import ObjectLockConfig, ReplicationConfig
 
 
 @dataclass
@@ -28,18 +29,36 @@ class SnapshotStorage:
     service_account_annotations: dict[str, pulumi.Output[str]]
     """What the job's ServiceAccount needs to assume the uploader role (IRSA)."""
     restore_role_arn: Optional[pulumi.Output[str]]
+    replica_bucket: Optional[aws.s3.Bucket] = None
+    """The copy in another region, when replicated."""
+
+
+@dataclass(frozen=True)
+class Retention:
+    """How long snapshots are kept, and what guards them: Object Lock, a replica elsewhere."""
+
+    days: int
+    object_lock: Optional[ObjectLockConfig] = None
+    replication: Optional[ReplicationConfig] = None
 
 
 def declare_snapshot_storage(name: str, parent: pulumi.Resource, *, cluster_name: str, stack: str, region: str,
-                             prefix: str, retention_days: int, identity: WorkloadIdentity,
+                             prefix: str, retention: Retention, identity: WorkloadIdentity,
                              restore_principals: Sequence[str], tags: dict[str, str],
                              key_administrators: Sequence[str] = ()) -> SnapshotStorage:
-    """The bucket, its key and the roles, children of ``parent``. ``prefix``: where the
-    stack's snapshots go; ``identity``: the snapshot job's service account;
-    ``key_administrators``: who manages the key (the account when empty: dev only)."""
+    """The bucket, its key and the roles, children of ``parent``; with ``retention`` Object
+    Lock and a replica in another region. ``prefix``: where the stack's snapshots go;
+    ``identity``: the snapshot job's service account; ``key_administrators``: who manages
+    the keys (the account when empty: dev only)."""
     provider = aws.Provider(f"{name}-aws", region=region, opts=pulumi.ResourceOptions(parent=parent))
     child = pulumi.ResourceOptions(parent=parent, provider=provider)
     keep = pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(protect=True, retain_on_delete=True))
+    replicator = None
+    if retention.replication is not None:
+        replicator = aws.iam.Role(f"{name}-replication-role", name=f"{cluster_name}-snapshot-replication-{stack}",
+                                  description="Vault snapshots: S3 copies them to the replica bucket",
+                                  assume_role_policy=json.dumps(snapshot_policies.s3_trust_policy(), indent=2,
+                                                                sort_keys=True), tags=tags, opts=child)
     role = aws.iam.Role(f"{name}-role", name=f"{cluster_name}-snapshot-{stack}",
                         description="Vault snapshots: put objects under one prefix only",
                         assume_role_policy=identity.trust_policy(provider, region), tags=tags,
@@ -56,11 +75,17 @@ def declare_snapshot_storage(name: str, parent: pulumi.Resource, *, cluster_name
     key = aws.kms.Key(
         f"{name}-key", description=f"Vault snapshots ({stack})", enable_key_rotation=True,
         deletion_window_in_days=30, bypass_policy_lockout_safety_check=False,
-        policy=pulumi.Output.all(administrators, role.arn, restore.arn if restore else None).apply(
-            lambda v: json.dumps(snapshot_policies.key_policy(v[0], v[1], v[2], region), indent=2, sort_keys=True)),
+        policy=pulumi.Output.all(administrators, role.arn, restore.arn if restore else None,
+                                 replicator.arn if replicator else None).apply(
+            lambda v: json.dumps(snapshot_policies.key_policy(v[0], v[1], v[2], region, v[3]), indent=2,
+                                 sort_keys=True)),
         tags=tags, opts=keep)
     bucket = aws.s3.Bucket(f"{name}-bucket", bucket_prefix=f"{cluster_name}-snapshots-", tags=tags, opts=keep)
-    _harden_bucket(name, bucket, key, prefix, retention_days, child)
+    versioning = _harden_bucket(name, bucket, key, prefix, retention, child)
+    replica = None
+    if replicator is not None:
+        replica = _replicate(name, parent, Source(bucket, key, versioning, prefix, replicator, restore, provider),
+                             retention, key_administrators, f"{cluster_name}-snapshot-replicas-", stack, tags)
     aws.iam.RolePolicy(
         f"{name}-role-policy", name="vault-snapshot-upload", role=role.id,
         policy=pulumi.Output.all(bucket.arn, key.arn).apply(lambda v: json.dumps(
@@ -73,15 +98,86 @@ def declare_snapshot_storage(name: str, parent: pulumi.Resource, *, cluster_name
                 snapshot_policies.reader_policy(v[0], prefix, v[1]), indent=2, sort_keys=True)), opts=child)
         restore_role_arn = restore.arn
     annotations = identity.bind(name, parent, provider, region, role.arn, tags)
-    return SnapshotStorage(bucket, key, annotations, restore_role_arn)
+    return SnapshotStorage(bucket, key, annotations, restore_role_arn, replica)
 
 
-def _harden_bucket(name: str, bucket: aws.s3.Bucket, key: aws.kms.Key, prefix: str, retention_days: int,
-                   child: pulumi.ResourceOptions) -> None:
+@dataclass(frozen=True)
+class Source:
+    """The snapshot bucket as its replication needs it."""
+
+    bucket: aws.s3.Bucket
+    key: aws.kms.Key
+    versioning: pulumi.Resource
+    prefix: str
+    replicator: aws.iam.Role
+    restore: Optional[aws.iam.Role]
+    provider: aws.Provider
+    """The original bucket's region."""
+
+
+def _replicate(name: str, parent: pulumi.Resource, source: Source, retention: Retention,
+               key_administrators: Sequence[str], bucket_prefix: str, stack: str,
+               tags: dict[str, str]) -> aws.s3.Bucket:
+    """The replica bucket in the other region (hardened, locked and expired like the
+    original), its own key there, S3's replication of every version under the prefix, and
+    the restore role's read of the replicas (a restore after the region's loss). Deletions
+    are not replicated: a snapshot expires in each bucket by its own lifecycle."""
+    replication = retention.replication
+    assert replication is not None
+    provider = aws.Provider(f"{name}-replica-aws", region=replication.region, opts=pulumi.ResourceOptions(parent=parent))
+    child = pulumi.ResourceOptions(parent=parent, provider=provider)
+    keep = pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(protect=True, retain_on_delete=True))
+    administrators = key_administrators_of(key_administrators, provider)
+    restore_arn = source.restore.arn if source.restore else None
+    key = aws.kms.Key(
+        f"{name}-replica-key", description=f"Vault snapshot replicas ({stack})", enable_key_rotation=True,
+        deletion_window_in_days=30, bypass_policy_lockout_safety_check=False,
+        policy=pulumi.Output.all(administrators, restore_arn, source.replicator.arn).apply(
+            lambda v: json.dumps(snapshot_policies.key_policy(v[0], None, v[1], replication.region, v[2],
+                                                              ("kms:Encrypt", "kms:GenerateDataKey")),
+                                 indent=2, sort_keys=True)),
+        tags=tags, opts=keep)
+    bucket = aws.s3.Bucket(f"{name}-replica-bucket", bucket_prefix=bucket_prefix, tags=tags, opts=keep)
+    versioning = _harden_bucket(f"{name}-replica", bucket, key, source.prefix, retention, child)
+    policy = aws.iam.RolePolicy(
+        f"{name}-replication-role-policy", name="vault-snapshot-replication", role=source.replicator.id,
+        policy=pulumi.Output.all(source.bucket.arn, source.key.arn, bucket.arn, key.arn).apply(
+            lambda v: json.dumps(snapshot_policies.replication_role_policy(v[0], source.prefix, v[1], v[2], v[3]),
+                                 indent=2, sort_keys=True)),
+        opts=child)  # IAM is global: the replica's provider will do
+    aws.s3.BucketReplicationConfig(
+        f"{name}-replication", bucket=source.bucket.id, role=source.replicator.arn,
+        rules=[{"id": "replicate-snapshots", "status": "Enabled", "priority": 1,
+                "filter": {"prefix": f"{source.prefix}/"},
+                "delete_marker_replication": {"status": "Disabled"},
+                "source_selection_criteria": {"sse_kms_encrypted_objects": {"status": "Enabled"}},
+                "destination": {"bucket": bucket.arn, "storage_class": replication.storage_class,
+                                "encryption_configuration": {"replica_kms_key_id": key.arn}}}],
+        opts=pulumi.ResourceOptions(parent=parent, provider=source.provider,
+                                    depends_on=[source.versioning, versioning, policy]))
+    if source.restore is not None:
+        aws.iam.RolePolicy(
+            f"{name}-restore-role-replica-policy", name="vault-snapshot-read-replicas", role=source.restore.id,
+            policy=pulumi.Output.all(bucket.arn, key.arn).apply(lambda v: json.dumps(
+                snapshot_policies.reader_policy(v[0], source.prefix, v[1]), indent=2, sort_keys=True)), opts=child)
+    return bucket
+
+
+def _harden_bucket(name: str, bucket: aws.s3.Bucket, key: aws.kms.Key, prefix: str, retention: Retention,
+                   child: pulumi.ResourceOptions) -> pulumi.Resource:
     """Versioning, SSE-KMS with the bucket's key, public access blocked, owner-enforced
-    objects, expiry after the retention, and a policy refusing plain HTTP and unencrypted puts."""
-    aws.s3.BucketVersioning(f"{name}-versioning", bucket=bucket.id,
-                            versioning_configuration={"status": "Enabled"}, opts=child)
+    objects, expiry after the retention, Object Lock when asked, and a policy refusing plain
+    HTTP and unencrypted puts. Returns the versioning (replication needs it first)."""
+    retention_days = retention.days
+    versioning = aws.s3.BucketVersioning(f"{name}-versioning", bucket=bucket.id,
+                                         versioning_configuration={"status": "Enabled"}, opts=child)
+    lock = retention.object_lock
+    if lock is not None:
+        # Enabled on the existing, versioned bucket (no replacement); it cannot be turned off.
+        aws.s3.BucketObjectLockConfigurationV2(
+            f"{name}-object-lock", bucket=bucket.id, object_lock_enabled="Enabled",
+            rule={"default_retention": {"mode": lock.mode, "days": lock.days or retention_days}},
+            opts=pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(depends_on=[versioning])))
     aws.s3.BucketServerSideEncryptionConfiguration(
         f"{name}-encryption", bucket=bucket.id,
         rules=[{"apply_server_side_encryption_by_default": {"sse_algorithm": "aws:kms",
@@ -101,3 +197,4 @@ def _harden_bucket(name: str, bucket: aws.s3.Bucket, key: aws.kms.Key, prefix: s
     aws.s3.BucketPolicy(f"{name}-policy", bucket=bucket.id,
                         policy=bucket.arn.apply(lambda arn: json.dumps(snapshot_policies.bucket_policy(arn),
                                                                        indent=2, sort_keys=True)), opts=child)
+    return versioning

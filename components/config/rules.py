@@ -288,7 +288,26 @@ def storage_rules(config: StackConfig, given: Mapping[str, Any], rules: Rules) -
           Problem("storage.raft.autopilot_reconcile_interval",
                   f"must be at least autopilot_update_interval ({raft.autopilot_update_interval}), "
                   "or Vault refuses to start", raft.autopilot_reconcile_interval))
+    _snapshot_guards(config, rules)
 
+
+def _snapshot_guards(config: StackConfig, rules: Rules) -> None:
+    """Object Lock within the retention; the replica in another region."""
+    snapshots, kms = config.snapshots, config.unseal.awskms
+    lock, replication = snapshots.object_lock, snapshots.replication
+    rules.check(("snapshots.object_lock", "snapshots.retention_days"),
+                lock is not None and lock.days is not None and lock.days > snapshots.retention_days,
+                Problem("snapshots.object_lock.days", f"longer than snapshots.retention_days "
+                        f"({snapshots.retention_days}): a version locked longer than it is kept could not expire; "
+                        f"allowed: 1 to {snapshots.retention_days}", lock.days if lock else None))
+    rules.check(("snapshots.replication", "unseal.awskms"),
+                replication is not None and kms is not None and replication.region == kms.region,
+                Problem("snapshots.replication.region", "the bucket's own region (unseal.awskms.region): a replica "
+                        "there survives no regional outage; allowed: another region",
+                        replication.region if replication else None))
+    for key, value in (("snapshots.object_lock", lock), ("snapshots.replication", replication)):
+        rules.check((key, "snapshots.enabled"), value is not None and not snapshots.enabled,
+                    Problem(key, "only with snapshots.enabled: true", has_value=False))
 
 def _postgresql_rules(config: StackConfig, rules: Rules) -> None:
     check = rules.check

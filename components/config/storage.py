@@ -8,7 +8,7 @@ from typing import Literal, Optional
 
 from pydantic import Field, StrictBool, StrictInt, StrictStr
 
-from components.config.base import DURATION, IDENTIFIER, Model
+from components.config.base import AWS_REGION, DURATION, IDENTIFIER, Model
 from components.config.secrets import Secret, secret_validator
 
 
@@ -89,6 +89,30 @@ class StorageConfig(Model):
     postgresql: Optional[PostgresqlConfig] = Field(None, description="PostgreSQL settings (type `postgresql` only).")
 
 
+class ObjectLockConfig(Model):
+    """S3 Object Lock on the snapshot bucket: each snapshot version cannot be deleted or
+    overwritten before its retention ends — in `COMPLIANCE` mode by no one, the account root
+    included. Once on, a bucket's Object Lock cannot be turned off."""
+
+    mode: Literal["COMPLIANCE", "GOVERNANCE"] = Field(
+        "COMPLIANCE", description="`COMPLIANCE`: nobody can shorten or lift the retention; `GOVERNANCE`: principals "
+        "with `s3:BypassGovernanceRetention` can."
+    )
+    days: Optional[StrictInt] = Field(
+        None, ge=1, le=3650, description="Retention of each version; `snapshots.retention_days` when omitted (at most "
+        "that: a version locked longer than it is kept could not expire)."
+    )
+
+
+class ReplicationConfig(Model):
+    """A copy of every snapshot in a bucket in another region, under a key of that region."""
+
+    region: StrictStr = Field(..., pattern=AWS_REGION, description="The replica's region (not the bucket's).")
+    storage_class: Literal["STANDARD", "STANDARD_IA", "GLACIER_IR"] = Field(
+        "STANDARD_IA", description="Storage class of the replicas (a restore reads them seldom)."
+    )
+
+
 class SnapshotConfig(Model):
     """Scheduled Raft snapshots to an S3 bucket the stack creates (needs Raft and AWS KMS)."""
 
@@ -102,6 +126,12 @@ class SnapshotConfig(Model):
     uploader_image: StrictStr = Field(
         "amazon/aws-cli:2.22.0", pattern=r"^[a-z0-9./_-]+:[A-Za-z0-9_.-]+(@sha256:[0-9a-f]{64})?$",
         description="Pinned image with the AWS CLI for the upload.")
+    object_lock: Optional[ObjectLockConfig] = Field(
+        None, description="Object Lock (compliance retention): snapshots nobody can delete early. One-way: see README."
+    )
+    replication: Optional[ReplicationConfig] = Field(
+        None, description="Cross-region replication of every snapshot (a region's loss keeps the backups)."
+    )
     restore_principals: tuple[StrictStr, ...] = Field(
         (),
         description="IAM principal ARNs allowed to assume the restore role, which may list and read the "

@@ -11,8 +11,9 @@ from tests.conftest import plan_with, stack_raw, with_values
 from vault_platform.plan import artifacts
 
 
-def one(plan, type_):
-    (found,) = plan.of_type(type_)
+def one(plan, type_, name=None):
+    """The registration of ``type_`` (the original bucket's, when the replica has one too)."""
+    (found,) = [r for r in plan.of_type(type_) if (r.name == name if name else "replica" not in r.name)]
     return found
 
 
@@ -71,7 +72,8 @@ def test_snapshots_need_raft_and_aws():
 
 
 def test_disabled_snapshots_create_nothing():
-    monitor = plan_with("production", with_values(stack_raw("production"), **{"snapshots.enabled": False}))
+    monitor = plan_with("production", with_values(stack_raw("production"), **{
+        "snapshots.enabled": False, "snapshots.object_lock": None, "snapshots.replication": None}))
     assert not monitor.by_type("kubernetes:batch/v1:CronJob") and not monitor.by_type("aws:s3/bucket:Bucket")
 
 

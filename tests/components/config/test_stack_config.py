@@ -23,6 +23,9 @@ def problems_of(raw, stack="production") -> str:
     return str(caught.value)
 
 
+NO_SNAPSHOT_GUARDS = {"snapshots.object_lock": None, "snapshots.replication": None}
+"""Production's snapshot guards, cleared where a case turns its snapshots off."""
+
 MINIMAL_PRODUCTION = {
     f"{NS}:environment": "production",
     f"{NS}:unseal": {"awskms": {"region": "eu-west-1", "identity": {
@@ -78,7 +81,7 @@ BAD_CASES = [
      ["tls.mode = 'disabled'", "TLS cannot be off outside dev"]),
     ("tls-unknown-mode", "production", {"tls.mode": "self-signed"},
      ["tls.mode = 'self-signed'", "'generated', 'cert-manager' or 'disabled'"]),
-    ("file-storage-staging", "staging", {"snapshots.enabled": False, "storage.type": "file", "cluster.replicas": 1,
+    ("file-storage-staging", "staging", {"snapshots.enabled": False, **NO_SNAPSHOT_GUARDS, "storage.type": "file", "cluster.replicas": 1,
                                          "vault.autopilot": None},
      ["storage.type = 'file'", "file storage is dev-only"]),
     ("file-storage-three-replicas", "dev", {"cluster.replicas": 3},
@@ -86,19 +89,19 @@ BAD_CASES = [
     ("audit-rotation-beyond-the-volume", "production", {"cluster.audit_rotation": {"max_file_size": "30Gi"}},
      ["cluster.audit_rotation.max_file_size = '30Gi'", "1 audit file(s) x (3 kept + the live one + one more) at "
       "this size need 150.0Gi, more than the audit volume (100Gi); allowed: at most 20480Mi"]),
-    ("postgresql-without-settings", "production", {"snapshots.enabled": False, "storage.type": "postgresql",
+    ("postgresql-without-settings", "production", {"snapshots.enabled": False, **NO_SNAPSHOT_GUARDS, "storage.type": "postgresql",
                                                   "network.egress.postgresql": ["10.40.32.0/22"],
                                                   "vault.autopilot": None},
      ["storage.postgresql: required when storage.type is postgresql",
       "storage.raft: only valid with storage.type raft, not postgresql"]),
     ("postgresql-plain-admin-url", "production",
-     {"snapshots.enabled": False, "network.egress.postgresql": ["10.40.32.0/22"], "vault.autopilot": None,
+     {"snapshots.enabled": False, **NO_SNAPSHOT_GUARDS, "network.egress.postgresql": ["10.40.32.0/22"], "vault.autopilot": None,
       "storage": {"type": "postgresql", "postgresql": {"source": "existing",
                                                        "admin_connection_url": "postgres://a:b@db/vault"}}},
      ["storage.postgresql.admin_connection_url: must be a Pulumi secret",
       "storage.postgresql.ca_cert_file: required in production"]),
     ("postgresql-rds-missing", "production",
-     {"snapshots.enabled": False, "network.egress.postgresql": ["10.40.32.0/22"], "vault.autopilot": None,
+     {"snapshots.enabled": False, **NO_SNAPSHOT_GUARDS, "network.egress.postgresql": ["10.40.32.0/22"], "vault.autopilot": None,
       "storage": {"type": "postgresql", "postgresql": {"source": "rds", "ca_cert_file": "certs/none.pem"}}},
      ["storage.postgresql.rds: required with source rds",
       "storage.postgresql.ca_cert_file = 'certs/none.pem': no PEM certificate file"]),
@@ -158,7 +161,7 @@ BAD_CASES = [
      {"unseal.awskms.identity.oidc_provider_arn": "arn:aws:iam::111122223333:oidc-provider/x"},
      ["unseal.awskms.identity.oidc_provider_arn: only valid with the other identity mode"]),
     ("shamir-in-production", "production",
-     {"snapshots.enabled": False, "initialization": None, "unseal": {"type": "shamir"}},
+     {"snapshots.enabled": False, **NO_SNAPSHOT_GUARDS, "initialization": None, "unseal": {"type": "shamir"}},
      ["unseal.type = 'shamir'", "must unseal itself", "allowed: awskms"]),
     ("awskms-without-settings", "dev", {"unseal": {"type": "awskms"}},
      ["unseal.awskms: required when unseal.type is awskms"]),

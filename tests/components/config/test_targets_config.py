@@ -40,7 +40,7 @@ def test_supported_versions_pick_the_policy_dialect():
     assert loads("openbao").cluster.target.policy_dialect == "openbao-2.7"
 
 
-OPENBAO_27 = {"cluster.distribution": "openbao"}
+OPENBAO_27 = {"cluster.distribution": "openbao", "cluster.image": {}}  # its default image, by tag
 
 
 @pytest.mark.parametrize("stack, changes, expected", [

@@ -120,5 +120,7 @@ def test_postgresql_storage_on_openbao_reads_bao_pg_connection_url():
 
 def test_vault_liveness_survives_an_election_and_the_default_is_vault_20(stack_plan):
     container = _pod(stack_plan("production"))["containers"][0]
-    assert container["image"] == "hashicorp/vault:2.0.4" and container["command"] == ["vault"]
+    assert container["image"] == ("hashicorp/vault:2.0.4@sha256:"
+                                  "5be49781ecf78bfe775c5309c6a4d9f4e9e040b6c885c99eb2b12fb69855e1a2")
+    assert container["command"] == ["vault"]
     assert "haunhealthycode=204" in container["livenessProbe"]["httpGet"]["path"]
