@@ -73,6 +73,12 @@ class PostgresqlConfig(Model):
         description="Pinned image with psql for the schema Job.",
     )
     rds: Optional[RdsConfig] = Field(None, description="source `rds`: the instance.")
+    applied_schema: Optional[StrictStr] = Field(
+        None, pattern=r"^[0-9a-f]{10}$",
+        description="The schema a `pulumi up` has applied (the id `plan` prints). While it is the current schema's, "
+        "the administrator's credentials and the schema Job are not in the cluster; a changed schema brings them "
+        "back until it is applied and recorded here (README, PostgreSQL storage).",
+    )
 
     _secrets = secret_validator("admin_connection_url")
 

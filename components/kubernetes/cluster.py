@@ -286,6 +286,7 @@ class VaultCluster(pulumi.ComponentResource):
                 ha_table=pg.ha_table,
                 ca_pem=args.postgresql_ca_pem,
                 image=pg.schema_job_image,
+                applied_schema=pg.applied_schema,
             ),
             opts=self._in_namespace,
         )

@@ -3,7 +3,9 @@
 * a generated password for Vault's own database role (a Pulumi secret);
 * the schema Job: Debian-free, pinned psql image, restricted pod, applying
   ``sql/vault-postgresql.sql`` (idempotent: tables, index, Vault's role and grants)
-  with the administrator's credentials, before any Vault pod starts;
+  with the administrator's credentials, before any Vault pod starts — the Job and those
+  credentials stay in the cluster only until the schema is recorded as applied
+  (``storage.postgresql.applied_schema``): the next ``pulumi up`` removes them;
 * Vault's connection URL (its role, ``sslmode=verify-full`` against the database CA
   outside dev) in a Kubernetes Secret, read by the pods as ``VAULT_PG_CONNECTION_URL``
   (``BAO_PG_CONNECTION_URL`` with OpenBao).
@@ -77,13 +79,22 @@ class PostgresqlStorageArgs:
     ca_pem: Optional[str] = None
     """The database CA; Vault verifies the server with it. Dev may omit it (TLS still required)."""
     image: str = "postgres:16.6-alpine3.20"
+    applied_schema: Optional[str] = None
+    """The schema id a `pulumi up` already applied: when it is the current one, neither the
+    administrator's credentials nor the Job are in the cluster."""
+
+
+def schema_id() -> str:
+    """The schema's id: the first ten hex digits of its SHA-256 (also in the Job's name)."""
+    return hashlib.sha256(schema_sql().encode("utf-8")).hexdigest()[:10]
 
 
 class PostgresqlStorage(pulumi.ComponentResource):
     secret_name: pulumi.Output[str]
     """Secret holding ``connection-url`` for Vault."""
     ca_config_map: Optional[str]
-    schema_job: k8s.batch.v1.Job
+    schema_job: Optional[k8s.batch.v1.Job]
+    """The Job applying a schema not yet recorded as applied; None once it is."""
 
     def __init__(self, name: str, args: PostgresqlStorageArgs, opts: Optional[pulumi.ResourceOptions] = None):
         super().__init__("vault-platform:postgresql:PostgresqlStorage", name, None, opts)
@@ -95,15 +106,6 @@ class PostgresqlStorage(pulumi.ComponentResource):
             return {"name": f"{args.name}-{suffix}", "namespace": args.namespace, "labels": dict(args.labels)}
 
         admin = pulumi.Output.secret(pulumi.Output.from_input(args.admin_url))
-        admin_secret = k8s.core.v1.Secret(
-            f"{name}-admin",
-            metadata=metadata("postgresql-admin"),
-            type="Opaque",
-            string_data=pulumi.Output.all(admin, password.result).apply(
-                lambda v: {**admin_environment(v[0]), "VAULT_DB_PASSWORD": v[1]}
-            ),
-            opts=child,
-        )
         connection = k8s.core.v1.Secret(
             f"{name}-connection",
             metadata=metadata("postgresql"),
@@ -113,29 +115,44 @@ class PostgresqlStorage(pulumi.ComponentResource):
             ),
             opts=child,
         )
-        schema = k8s.core.v1.ConfigMap(
-            f"{name}-schema",
-            metadata=metadata("postgresql-schema"),
-            data={"vault-postgresql.sql": schema_sql()},
-            opts=child,
-        )
         self.ca_config_map = None
-        needs: list[pulumi.Resource] = [admin_secret, schema]
+        needs: list[pulumi.Resource] = []
         if verify:
             self.ca_config_map = f"{args.name}-postgresql-ca"
             needs.append(k8s.core.v1.ConfigMap(f"{name}-ca", metadata=metadata("postgresql-ca"),
                                                data={"ca.crt": args.ca_pem}, opts=child))
-        # The Job's name carries the schema's hash: a changed schema is a new Job (and the
-        # old one, finished, is replaced); an unchanged one is left as it is.
-        digest = hashlib.sha256(schema_sql().encode("utf-8")).hexdigest()[:10]
-        self.schema_job = k8s.batch.v1.Job(
+        self.schema_job = None
+        digest = schema_id()
+        if args.applied_schema != digest:
+            self.schema_job = self._schema_job(name, args, admin, password.result, metadata, needs, digest)
+        self.secret_name = connection.metadata.apply(lambda m: m["name"])
+        self.register_outputs({"secret_name": self.secret_name})
+
+    def _schema_job(self, name: str, args: PostgresqlStorageArgs, admin: pulumi.Output[str],
+                    vault_password: pulumi.Output[str], metadata, needs: list[pulumi.Resource],
+                    digest: str) -> k8s.batch.v1.Job:
+        """The administrator's credentials, the schema and the Job applying it: present only
+        until the schema is recorded as applied (``storage.postgresql.applied_schema``)."""
+        child = pulumi.ResourceOptions(parent=self)
+        admin_secret = k8s.core.v1.Secret(
+            f"{name}-admin", metadata=metadata("postgresql-admin"), type="Opaque",
+            string_data=pulumi.Output.all(admin, vault_password).apply(
+                lambda v: {**admin_environment(v[0]), "VAULT_DB_PASSWORD": v[1]}),
+            opts=child)
+        schema = k8s.core.v1.ConfigMap(f"{name}-schema", metadata=metadata("postgresql-schema"),
+                                       data={"vault-postgresql.sql": schema_sql()}, opts=child)
+        pulumi.log.warn(
+            f"PostgreSQL schema {digest} is applied by this update's Job, with the administrator's credentials in "
+            f"Secret {args.name}-postgresql-admin; once it has run, set storage.postgresql.applied_schema: {digest} "
+            "and the next `pulumi up` removes both from the cluster", resource=self)
+        # The Job's name carries the schema's id: a changed schema is a new Job (and the old
+        # one, finished, is replaced); an unchanged one is left as it is.
+        return k8s.batch.v1.Job(
             f"{name}-schema-job",
             metadata={**metadata(f"postgresql-schema-{digest}"), "annotations": SCHEMA_JOB_SKIPS},
             spec=schema_job_spec(args, self.ca_config_map),
-            opts=pulumi.ResourceOptions(parent=self, depends_on=needs),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[admin_secret, schema, *needs]),
         )
-        self.secret_name = connection.metadata.apply(lambda m: m["name"])
-        self.register_outputs({"secret_name": self.secret_name})
 
 
 SCHEMA_JOB_SKIPS = {

@@ -111,3 +111,44 @@ def test_vault_url_uses_vault_role_and_verifies_the_server():
     assert "sslmode=require" in vault_url("postgres://a:b@db/v", "vault", "x", verify=False)
     assert admin_environment("postgres://admin:pw@db.example.com:6432/vault") == {
         "PGHOST": "db.example.com", "PGPORT": "6432", "PGDATABASE": "vault", "PGUSER": "admin", "PGPASSWORD": "pw"}
+
+
+def test_the_admin_credentials_leave_the_cluster_once_the_schema_is_recorded_as_applied(plan):
+    """Pending: the Job, the schema and the administrator's Secret, and a warning naming the
+    id to record. Recorded: none of them (the next `pulumi up` deletes them), Vault's own
+    connection Secret and CA stay. A changed schema (another id recorded) brings them back."""
+    from components.kubernetes.postgresql import schema_id
+    from tests.conftest import stack_raw, with_values
+    from vault_platform.plan.program import run_program
+
+    def names(monitor_or_plan) -> set[str]:
+        found = (monitor_or_plan.registrations if hasattr(monitor_or_plan, "registrations") else [])
+        return {r.inputs.get("metadata", {}).get("name") for r in found if r.type.startswith("kubernetes:")}
+
+    pending = names(plan)
+    assert {"vault-postgresql-admin", "vault-postgresql-schema", f"vault-postgresql-schema-{schema_id()}",
+            "vault-postgresql", "vault-postgresql-ca"} <= pending
+    assert any(f"set storage.postgresql.applied_schema: {schema_id()}" in w for w in plan.warnings)
+
+    recorded = with_values(stack_raw("postgresql"), **{"storage.postgresql.applied_schema": schema_id()})
+    schema.load(recorded, "Pulumi.postgresql.yaml", "postgresql")
+    monitor, _, warnings = run_program(PROJECT, "postgresql", recorded)
+    applied = names(monitor)
+    assert {"vault-postgresql", "vault-postgresql-ca"} <= applied
+    assert not {n for n in applied if n and n.startswith(("vault-postgresql-admin", "vault-postgresql-schema"))}
+    assert not monitor.by_type("kubernetes:batch/v1:Job") and not any("applied_schema" in w for w in warnings)
+    sts = next(r for r in monitor.registrations if r.type == "kubernetes:apps/v1:StatefulSet")
+    env = {e["name"]: e for e in sts.inputs["spec"]["template"]["spec"]["containers"][0]["env"]}
+    assert env["VAULT_PG_CONNECTION_URL"]["valueFrom"]["secretKeyRef"]["name"] == "vault-postgresql"
+
+    older = with_values(stack_raw("postgresql"), **{"storage.postgresql.applied_schema": "0123456789"})
+    monitor, _, _ = run_program(PROJECT, "postgresql", older)
+    assert len(monitor.by_type("kubernetes:batch/v1:Job")) == 1
+
+
+def test_an_applied_schema_id_is_ten_hex_digits():
+    from tests.conftest import stack_raw, with_values
+
+    with pytest.raises(schema.ConfigError, match=r"storage.postgresql.applied_schema = 'latest'"):
+        schema.load(with_values(stack_raw("postgresql"), **{"storage.postgresql.applied_schema": "latest"}),
+                    "Pulumi.postgresql.yaml", "postgresql")
