@@ -13,7 +13,7 @@
 #   WATCH_FILES      files whose change calls for a reload (the certificate and its key)
 #   INTERVAL         seconds between checks
 #   HEARTBEAT        a file the loop writes the time to after each check (the probes read it)
-# POSIX sh: the server images are Alpine, whose BusyBox provides sh, stat, cksum, pidof.
+# POSIX sh: the server images are Alpine, whose BusyBox provides sh, stat, cksum, tr.
 set -u
 
 say() { echo "reloader: $*"; }
@@ -38,13 +38,28 @@ rotate() {
     mv -f "$file" "$file.1"
 }
 
+server_pids() {
+    # The processes running `<SERVER> server ...` (the server, not a CLI command someone runs
+    # in the server's container: the pod shares one process namespace, and a CLI process
+    # would die of the signal).
+    for cmdline in /proc/[0-9]*/cmdline; do
+        args=$(tr '\000' ' ' < "$cmdline" 2>/dev/null) || continue
+        case "$args" in
+            "$SERVER server "* | */"$SERVER server "*)
+                pid=${cmdline#/proc/}
+                echo "${pid%/cmdline}" ;;
+        esac
+    done
+}
+
 signal_server() {
-    if ! pids=$(pidof "$SERVER"); then
-        say "no $SERVER process to signal ($1)"
+    pids=$(server_pids)
+    if [ -z "$pids" ]; then
+        say "no $SERVER server process to signal ($1)"
         return 1
     fi
     # shellcheck disable=SC2086  # one pid per server process
-    kill -HUP $pids && say "SIGHUP to $SERVER ($pids): $1"
+    kill -HUP $pids && say "SIGHUP to $SERVER ($(echo $pids)): $1"
 }
 
 check() {

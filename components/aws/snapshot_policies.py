@@ -96,7 +96,7 @@ def replication_role_policy(source_bucket_arn: str, prefix: str, source_key_arn:
                         "s3:GetObjectRetention", "s3:GetObjectLegalHold"],
              "Resource": f"{source_bucket_arn}/{prefix}/*"},
             {"Sid": "WriteReplicas", "Effect": "Allow",
-             "Action": ["s3:ReplicateObject", "s3:ReplicateTags", "s3:ObjectOwnerOverrideToBucketOwner"],
+             "Action": ["s3:ReplicateObject", "s3:ReplicateTags"],
              "Resource": f"{replica_bucket_arn}/{prefix}/*"},
             {"Sid": "DecryptOriginals", "Effect": "Allow", "Action": ["kms:Decrypt"], "Resource": source_key_arn},
             {"Sid": "EncryptReplicas", "Effect": "Allow", "Action": ["kms:Encrypt", "kms:GenerateDataKey"],

@@ -81,10 +81,10 @@ def declare_snapshot_storage(name: str, parent: pulumi.Resource, *, cluster_name
                                  sort_keys=True)),
         tags=tags, opts=keep)
     bucket = aws.s3.Bucket(f"{name}-bucket", bucket_prefix=f"{cluster_name}-snapshots-", tags=tags, opts=keep)
-    versioning = _harden_bucket(name, bucket, key, prefix, retention, child)
+    ready = _harden_bucket(name, bucket, key, prefix, retention, child)
     replica = None
     if replicator is not None:
-        replica = _replicate(name, parent, Source(bucket, key, versioning, prefix, replicator, restore, provider),
+        replica = _replicate(name, parent, Source(bucket, key, ready, prefix, replicator, restore, provider),
                              retention, key_administrators, f"{cluster_name}-snapshot-replicas-", stack, tags)
     aws.iam.RolePolicy(
         f"{name}-role-policy", name="vault-snapshot-upload", role=role.id,
@@ -107,7 +107,8 @@ class Source:
 
     bucket: aws.s3.Bucket
     key: aws.kms.Key
-    versioning: pulumi.Resource
+    ready: list[pulumi.Resource]
+    """Its versioning and lock: replication starts after them."""
     prefix: str
     replicator: aws.iam.Role
     restore: Optional[aws.iam.Role]
@@ -138,7 +139,7 @@ def _replicate(name: str, parent: pulumi.Resource, source: Source, retention: Re
                                  indent=2, sort_keys=True)),
         tags=tags, opts=keep)
     bucket = aws.s3.Bucket(f"{name}-replica-bucket", bucket_prefix=bucket_prefix, tags=tags, opts=keep)
-    versioning = _harden_bucket(f"{name}-replica", bucket, key, source.prefix, retention, child)
+    ready = _harden_bucket(f"{name}-replica", bucket, key, source.prefix, retention, child)
     policy = aws.iam.RolePolicy(
         f"{name}-replication-role-policy", name="vault-snapshot-replication", role=source.replicator.id,
         policy=pulumi.Output.all(source.bucket.arn, source.key.arn, bucket.arn, key.arn).apply(
@@ -154,7 +155,7 @@ def _replicate(name: str, parent: pulumi.Resource, source: Source, retention: Re
                 "destination": {"bucket": bucket.arn, "storage_class": replication.storage_class,
                                 "encryption_configuration": {"replica_kms_key_id": key.arn}}}],
         opts=pulumi.ResourceOptions(parent=parent, provider=source.provider,
-                                    depends_on=[source.versioning, versioning, policy]))
+                                    depends_on=[*source.ready, *ready, policy]))
     if source.restore is not None:
         aws.iam.RolePolicy(
             f"{name}-restore-role-replica-policy", name="vault-snapshot-read-replicas", role=source.restore.id,
@@ -164,20 +165,22 @@ def _replicate(name: str, parent: pulumi.Resource, source: Source, retention: Re
 
 
 def _harden_bucket(name: str, bucket: aws.s3.Bucket, key: aws.kms.Key, prefix: str, retention: Retention,
-                   child: pulumi.ResourceOptions) -> pulumi.Resource:
+                   child: pulumi.ResourceOptions) -> list[pulumi.Resource]:
     """Versioning, SSE-KMS with the bucket's key, public access blocked, owner-enforced
     objects, expiry after the retention, Object Lock when asked, and a policy refusing plain
-    HTTP and unencrypted puts. Returns the versioning (replication needs it first)."""
+    HTTP and unencrypted puts. Returns what replication waits for: the versioning, and the
+    lock (so that no snapshot is copied before both buckets retain it)."""
     retention_days = retention.days
     versioning = aws.s3.BucketVersioning(f"{name}-versioning", bucket=bucket.id,
                                          versioning_configuration={"status": "Enabled"}, opts=child)
+    ready: list[pulumi.Resource] = [versioning]
     lock = retention.object_lock
     if lock is not None:
         # Enabled on the existing, versioned bucket (no replacement); it cannot be turned off.
-        aws.s3.BucketObjectLockConfigurationV2(
+        ready.append(aws.s3.BucketObjectLockConfigurationV2(
             f"{name}-object-lock", bucket=bucket.id, object_lock_enabled="Enabled",
             rule={"default_retention": {"mode": lock.mode, "days": lock.days or retention_days}},
-            opts=pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(depends_on=[versioning])))
+            opts=pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(depends_on=[versioning]))))
     aws.s3.BucketServerSideEncryptionConfiguration(
         f"{name}-encryption", bucket=bucket.id,
         rules=[{"apply_server_side_encryption_by_default": {"sse_algorithm": "aws:kms",
@@ -197,4 +200,4 @@ def _harden_bucket(name: str, bucket: aws.s3.Bucket, key: aws.kms.Key, prefix: s
     aws.s3.BucketPolicy(f"{name}-policy", bucket=bucket.id,
                         policy=bucket.arn.apply(lambda arn: json.dumps(snapshot_policies.bucket_policy(arn),
                                                                        indent=2, sort_keys=True)), opts=child)
-    return versioning
+    return ready

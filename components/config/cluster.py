@@ -109,19 +109,24 @@ class AuditRotationConfig(Model):
     max_file_size: Optional[StrictStr] = Field(
         None, pattern=QUANTITY, max_length=16,
         description="Rotate an audit file once it reaches this size. Default: the audit volume divided by "
-        "(`keep` + 2) and by the number of file devices on it — the kept files, the live one and one more file's "
-        "growth before the next check all fit.",
+        "(`keep` + 3) and by the number of file devices on it — the kept files, the live one, one more file's "
+        "growth before the next check, and a file's headroom below the 80 % `VaultAuditVolumeFilling` alert.",
     )
     keep: StrictInt = Field(3, ge=1, le=50, description="Rotated files kept per device (`audit.log.1` newest); "
                             "older ones are deleted. Ship them off the pod (stdout device) for longer retention.")
     check_seconds: StrictInt = Field(15, ge=1, le=3600, description="How often the sidecar checks the audit files' "
                                      "sizes and the TLS certificate.")
 
+    @property
+    def slots(self) -> int:
+        """Files' worth of room per device: the kept ones, the live one, one of growth, one of headroom."""
+        return self.keep + 3
+
     def max_bytes(self, volume_size: str, files: int) -> int:
         """The rotation size in bytes: as configured, or the volume's share (rounded down to MiB)."""
         if self.max_file_size is not None:
             return int(quantity(self.max_file_size))
-        share = quantity(volume_size) / ((self.keep + 2) * max(files, 1))
+        share = quantity(volume_size) / (self.slots * max(files, 1))
         return max(int(share) // 2**20, 1) * 2**20
 
 

@@ -30,8 +30,9 @@ StackConfig = Any
 """The functions below take the whole validated :class:`components.config.stack.StackConfig`
 (which holds this module's types, hence not imported here)."""
 
-POD_IDENTITY_AGENT = "169.254.170.23/32"
-"""EKS Pod Identity's agent on every node (link-local, port 80): where pods get AWS credentials."""
+POD_IDENTITY_AGENT = ("169.254.170.23/32", "fd00:ec2::23/128")
+"""EKS Pod Identity's agent on every node (link-local, port 80; IPv4 and IPv6 clusters): where
+pods get AWS credentials."""
 KUBERNETES_API_PORTS = (443, 6443)
 """The API server's ports: 443 on EKS and most managed clusters; 6443 where the ``kubernetes``
 Service forwards to kubeadm's port (network policies see the endpoint's port)."""
@@ -50,6 +51,9 @@ class DnsEgress(Model):
     pod_labels: dict[StrictStr, StrictStr] = Field(
         {"k8s-app": "kube-dns"}, description="Labels of the DNS pods (CoreDNS keeps `k8s-app: kube-dns` on EKS, "
         "GKE, AKS and kubeadm)."
+    )
+    addresses: tuple[StrictStr, ...] = Field(
+        (), description="DNS servers no pod selector reaches, by CIDR: NodeLocal DNSCache's `169.254.20.10/32`."
     )
 
 
@@ -155,12 +159,25 @@ def api_namespaces(config: StackConfig) -> tuple[str, ...]:
     return tuple(sorted(names))
 
 
+def role_cidrs(config: StackConfig) -> list[tuple[str, str]]:
+    """(key path, CIDR) of every address a role binds its logins or tokens to."""
+    found = []
+    for index, role in enumerate(config.vault.roles):
+        for key in ("token_bound_cidrs", "secret_id_bound_cidrs"):
+            found += [(f"vault.roles[{index}].{key}[{n}]", cidr) for n, cidr in enumerate(getattr(role, key, ()))]
+    return found
+
+
+def _canonical(cidr: str) -> str:
+    """A CIDR as a network policy takes it: a bare address becomes /32 (/128), host bits are cleared."""
+    return str(ipaddress.ip_network(cidr, strict=False))
+
+
 def api_cidrs(config: StackConfig) -> dict[str, str]:
     """CIDR -> who calls from there: the declared external clients and the roles' bound CIDRs."""
-    cidrs = {client.cidr: client.description for client in config.network.external_clients}
-    for role in config.vault.roles:
-        for cidr in (*role.token_bound_cidrs, *getattr(role, "secret_id_bound_cidrs", ())):
-            cidrs.setdefault(cidr, f"role {role.mount}/{role.name}")
+    cidrs = {_canonical(client.cidr): client.description for client in config.network.external_clients}
+    for path, cidr in role_cidrs(config):
+        cidrs.setdefault(_canonical(cidr), path)
     return cidrs
 
 
@@ -231,11 +248,13 @@ def kubernetes_api_cidrs(config: StackConfig) -> tuple[str, ...]:
 # -- rules ------------------------------------------------------------------------------------
 
 
-def _cidr_problem(path: str, cidr: str, any_allowed: bool, environment: str) -> Optional[Problem]:
+def _cidr_problem(path: str, cidr: str, any_allowed: bool, environment: str, strict: bool = True
+                  ) -> Optional[Problem]:
     try:
-        network = ipaddress.ip_network(cidr, strict=True)
+        network = ipaddress.ip_network(cidr, strict=strict)
     except ValueError:
-        return Problem(path, "not a CIDR with its host bits zero, e.g. 10.20.0.0/16 or 2001:db8::/48", cidr)
+        wanted = "with its host bits zero, " if strict else "or an address, "
+        return Problem(path, f"not a CIDR {wanted}e.g. 10.20.0.0/16 or 2001:db8::/48", cidr)
     if network.prefixlen == 0 and not any_allowed:
         return Problem(path, f"admits every address; allowed in {environment}: a narrower CIDR", cidr)
     return None
@@ -255,6 +274,7 @@ def network_rules(config: StackConfig, rules: Rules) -> None:
     egress = network.egress
     for key in ("kubernetes_api", "aws", "postgresql"):
         cidr_keys += [(f"network.egress.{key}[{i}]", cidr, dev) for i, cidr in enumerate(getattr(egress, key))]
+    cidr_keys += [(f"network.egress.dns.addresses[{i}]", cidr, dev) for i, cidr in enumerate(egress.dns.addresses)]
     for index, destination in enumerate(egress.destinations):
         cidr_keys += [(f"network.egress.destinations[{index}].cidrs[{i}]", c, True)
                       for i, c in enumerate(destination.cidrs)]
@@ -272,6 +292,10 @@ def network_rules(config: StackConfig, rules: Rules) -> None:
     for path, cidr, any_allowed in cidr_keys:
         problem = _cidr_problem(path, cidr, any_allowed, env)
         check((path.split("[")[0],), problem is not None, problem)  # type: ignore[arg-type]
+    if network.network_policies:  # Vault takes a bare address or host bits; the policy needs a network
+        for path, cidr in role_cidrs(config):
+            problem = _cidr_problem(path, cidr, dev, env, strict=False)
+            check(("vault.roles",), problem is not None, problem)  # type: ignore[arg-type]
     if not network.network_policies:
         return
     for namespace, roles in role_namespaces(config).items():
@@ -299,9 +323,24 @@ def _egress_rules(config: StackConfig, rules: Rules) -> None:
     check(("network.egress.postgresql", "storage.type"), config.storage.type == "postgresql" and not egress.postgresql,
           Problem("network.egress.postgresql", "required with PostgreSQL storage: the database's addresses",
                   has_value=False))
-    named = {host.lower() for destination in egress.destinations for host in destination.hosts}
+    ports: dict[str, set[int]] = {}
+    for destination in egress.destinations:
+        for host in destination.hosts:
+            ports.setdefault(host.lower(), set()).update(destination.ports)
     for called in called_hosts(config):
-        check(("network.egress.destinations", called.where.split("[")[0]), called.host.lower() not in named,
+        open_ports = ports.get(called.host.lower())
+        check(("network.egress.destinations", called.where.split("[")[0]), open_ports is None,
               Problem("network.egress.destinations", f"no destination names {called.host}, which Vault calls on "
                       f"port {called.port} ({called.where}); allowed: a destination whose hosts include it, with "
                       "its addresses and port", has_value=False))
+        check(("network.egress.destinations", called.where.split("[")[0]),
+              open_ports is not None and called.port not in open_ports,
+              Problem("network.egress.destinations", f"the destinations naming {called.host} open port(s) "
+                      f"{', '.join(map(str, sorted(open_ports or ())))}, but Vault calls it on port {called.port} "
+                      f"({called.where}); allowed: add {called.port} to that destination's ports", has_value=False))
+
+
+def open_destinations(config: StackConfig) -> list[str]:
+    """The destinations that admit every address (a public service without fixed addresses)."""
+    return [d.description for d in config.network.egress.destinations
+            if any(ipaddress.ip_network(c, strict=False).prefixlen == 0 for c in d.cidrs)]

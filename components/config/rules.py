@@ -50,13 +50,13 @@ def audit_volume_rules(config: StackConfig, rules: Rules) -> None:
     files = len(config.vault.audit_files)
     if rotation.max_file_size is None or not files:
         return
-    needed = rotation.max_bytes(volume, files) * (rotation.keep + 2) * files
+    needed = rotation.max_bytes(volume, files) * rotation.slots * files
     rules.check(("cluster.audit_rotation", "cluster.audit_volume"), needed > quantity(volume),
                 Problem("cluster.audit_rotation.max_file_size",
-                        f"{files} audit file(s) x ({rotation.keep} kept + the live one + one more) at this size need "
-                        f"{needed / 2**30:.1f}Gi, more than the audit volume ({volume}); allowed: at most "
-                        f"{int(quantity(volume) / ((rotation.keep + 2) * files) // 2**20)}Mi, or a larger volume",
-                        rotation.max_file_size))
+                        f"{files} audit file(s) x ({rotation.keep} kept + the live one + one of growth + one of "
+                        f"headroom) at this size need {needed / 2**30:.1f}Gi, more than the audit volume ({volume}); "
+                        f"allowed: at most {int(quantity(volume) / (rotation.slots * files) // 2**20)}Mi, or a larger "
+                        "volume", rotation.max_file_size))
 
 
 def autopilot_rules(config: StackConfig, rules: Rules) -> None:

@@ -20,6 +20,7 @@ import pulumi
 import pulumi_kubernetes as k8s
 
 from components.config.base import PROJECT_DIR, duration_seconds
+from components.config import network
 from components.config.inputs import files
 from components.config.stack import StackConfig
 from components.kubernetes import objects, workload
@@ -404,6 +405,10 @@ class VaultCluster(pulumi.ComponentResource):
         config, layout = self._args.config, self._layout
         if not config.network.network_policies:
             return
+        if config.network.egress.restricted and not config.is_dev:
+            for description in network.open_destinations(config):
+                pulumi.log.warn(f"egress destination '{description}' admits every address: Vault may reach any host "
+                                "on its ports; route it through an egress proxy to keep it narrow", resource=self)
         for policy_name, spec in objects.network_policies(layout, config).items():
             k8s.networking.v1.NetworkPolicy(
                 f"{self._name}-network-policy-{policy_name.removeprefix(layout.name).lstrip('-')}",

@@ -91,13 +91,14 @@ def _egress(layout: ClusterLayout, config: StackConfig) -> dict[str, list[dict[s
     API port and AWS; the schema Job PostgreSQL."""
     egress = config.network.egress
     dns_pods = {**_namespaces([egress.dns.namespace]), "podSelector": {"matchLabels": dict(egress.dns.pod_labels)}}
-    dns = {"to": [dns_pods], "ports": [{"protocol": proto, "port": 53} for proto in ("UDP", "TCP")]}
+    dns = {"to": [dns_pods, *_blocks(egress.dns.addresses)],
+           "ports": [{"protocol": proto, "port": 53} for proto in ("UDP", "TCP")]}
     vault_pods = {"podSelector": {"matchLabels": dict(layout.selector)}}
     aws: list[dict[str, Any]] = []
     if egress.aws:
         aws.append({"to": _blocks(egress.aws), "ports": _tcp(443)})
     if network.pod_identity(config):
-        aws.append({"to": _blocks([network.POD_IDENTITY_AGENT]), "ports": _tcp(80)})
+        aws.append({"to": _blocks(network.POD_IDENTITY_AGENT), "ports": _tcp(80)})
     postgresql = ([{"to": _blocks(egress.postgresql), "ports": _tcp(egress.postgresql_port)}]
                   if config.storage.type == "postgresql" and egress.postgresql else [])
     server = [dns, {"to": [vault_pods], "ports": _tcp(API_PORT, CLUSTER_PORT)}]
@@ -111,7 +112,8 @@ def _egress(layout: ClusterLayout, config: StackConfig) -> dict[str, list[dict[s
     if config.snapshots.enabled:
         result["snapshot"] = [dns, {"to": [vault_pods], "ports": _tcp(API_PORT)}, *aws]
     pg = config.storage.postgresql
-    if config.storage.type == "postgresql" and pg is not None and pg.applied_schema != schema_id():
+    if config.storage.type == "postgresql" and pg is not None and (
+            pg.applied_schema != schema_id(pg.vault_role, pg.table, pg.ha_table)):
         result["postgresql-schema"] = [dns, *postgresql]  # only while its Job is there
     return result
 

@@ -84,9 +84,13 @@ class PostgresqlStorageArgs:
     administrator's credentials nor the Job are in the cluster."""
 
 
-def schema_id() -> str:
-    """The schema's id: the first ten hex digits of its SHA-256 (also in the Job's name)."""
-    return hashlib.sha256(schema_sql().encode("utf-8")).hexdigest()[:10]
+def schema_id(vault_role: str, table: str, ha_table: str) -> str:
+    """The schema's id (also in the Job's name): the first ten hex digits of the SHA-256 of
+    what the Job applies — the SQL, Vault's role and the table names. (Not the database's
+    address or the passwords: they are secrets the offline plan does not know; pointing the
+    stack at another database means clearing ``applied_schema``, see README.)"""
+    text = "\n".join((schema_sql(), vault_role, table, ha_table))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:10]
 
 
 class PostgresqlStorage(pulumi.ComponentResource):
@@ -100,7 +104,10 @@ class PostgresqlStorage(pulumi.ComponentResource):
         super().__init__("vault-platform:postgresql:PostgresqlStorage", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         verify = args.ca_pem is not None
-        password = random.RandomPassword(f"{name}-vault-password", length=40, special=False, opts=child)
+        # Protected: a new password reaches the database only through the schema Job, so
+        # replacing it once the Job is gone would lock Vault out (README, PostgreSQL storage).
+        password = random.RandomPassword(f"{name}-vault-password", length=40, special=False,
+                                         opts=pulumi.ResourceOptions(parent=self, protect=True))
 
         def metadata(suffix: str) -> dict:
             return {"name": f"{args.name}-{suffix}", "namespace": args.namespace, "labels": dict(args.labels)}
@@ -122,7 +129,7 @@ class PostgresqlStorage(pulumi.ComponentResource):
             needs.append(k8s.core.v1.ConfigMap(f"{name}-ca", metadata=metadata("postgresql-ca"),
                                                data={"ca.crt": args.ca_pem}, opts=child))
         self.schema_job = None
-        digest = schema_id()
+        digest = schema_id(args.vault_role, args.table, args.ha_table)
         if args.applied_schema != digest:
             self.schema_job = self._schema_job(name, args, admin, password.result, metadata, needs, digest)
         self.secret_name = connection.metadata.apply(lambda m: m["name"])

@@ -46,8 +46,10 @@ def cronjob_spec(*, account: str, labels: dict[str, str], schedule: str, vault_a
             f"{cli} operator raft snapshot save /work/vault.snap && {cli} token revoke -self")
     # Constant scripts: every value from the configuration reaches them as an environment
     # variable, never spliced into the shell text.
+    # A checksum with the upload: S3 refuses a put to a bucket with default Object Lock
+    # retention without one (Content-MD5 or an x-amz-checksum header).
     upload = ('aws s3 cp /work/vault.snap "s3://$BUCKET/$PREFIX/$(date -u +%Y%m%dT%H%M%SZ).snap" '
-              '--sse aws:kms --sse-kms-key-id "$KMS_KEY_ARN" --only-show-errors')
+              '--sse aws:kms --sse-kms-key-id "$KMS_KEY_ARN" --checksum-algorithm CRC32 --only-show-errors')
     restricted = container_security_context()
     return {
         "schedule": schedule,

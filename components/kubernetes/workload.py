@@ -54,6 +54,11 @@ def checkov_skips(layout: ClusterLayout, cluster: ClusterConfig, secret_env: boo
             "CKV_K8S_43=Image pinned by tag in the stack config; set cluster.image.digest "
             "to pin it by digest"
         )
+    skips.append(
+        "CKV_K8S_9=The reloader sidecar has no readiness probe on purpose: a pod is ready only when every "
+        "container is, and a stalled sidecar must not take a healthy server out of its Services; its liveness "
+        "probe restarts it, and the server container has its own readiness probe"
+    )
     if cluster.image.pull_policy != "Always":
         skips.append(
             "CKV_K8S_15=IfNotPresent keeps Vault restartable when the registry is unreachable; "
@@ -113,7 +118,8 @@ def _reloader(layout: ClusterLayout, cluster: ClusterConfig, reloader: Reloader
         "command": ["/bin/sh", f"{RELOADER_DIR}/{RELOADER_SCRIPT}"],
         "env": [{"name": name, "value": value} for name, value in env.items()],
         "resources": {"requests": {"cpu": "10m", "memory": "16Mi"}, "limits": {"cpu": "100m", "memory": "32Mi"}},
-        "readinessProbe": probe,
+        # No readiness probe: a pod is ready only when all its containers are, and a stalled
+        # sidecar must not take a healthy server out of its Services; liveness restarts it.
         "livenessProbe": {**probe, "initialDelaySeconds": 30},
         "securityContext": container_security_context(),
         "volumeMounts": mounts,

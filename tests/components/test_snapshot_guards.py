@@ -35,6 +35,10 @@ def test_both_buckets_lock_every_version_for_its_retention_in_compliance_mode(st
 def test_the_replica_lives_in_another_region_under_its_own_key_and_nothing_deletes_through_it(stack_plan):
     plan = stack_plan("production")
     (replication,) = plan.of_type(REPLICATION)
+    # replication starts once both buckets are versioned and locked
+    waits = set(replication.depends_on)
+    locks = {r.urn for r in plan.of_type(LOCK)}
+    assert locks <= waits, (locks, waits)
     (rule,) = replication.inputs["rules"]
     assert rule["filter"] == {"prefix": "vault/production/"} and rule["status"] == "Enabled"
     assert rule["deleteMarkerReplication"] == {"status": "Disabled"}
@@ -127,7 +131,7 @@ def test_the_rendered_lock_keeps_a_snapshot_nobody_can_delete_on_moto(stack_plan
         s3.put_object_lock_configuration(Bucket=bucket, ObjectLockConfiguration={
             "ObjectLockEnabled": "Enabled", "Rule": {"DefaultRetention": {"Mode": rule["mode"], "Days": rule["days"]}}})
         key = "vault/production/2026-11-27T06-17-00Z.snap"
-        version = s3.put_object(Bucket=bucket, Key=key, Body=b"raft snapshot")["VersionId"]
+        version = s3.put_object(Bucket=bucket, Key=key, Body=b"raft snapshot", ChecksumAlgorithm="CRC32")["VersionId"]
         head = s3.head_object(Bucket=bucket, Key=key)
         assert head["ObjectLockMode"] == "COMPLIANCE"
         until = head["ObjectLockRetainUntilDate"] - datetime.datetime.now(datetime.timezone.utc)

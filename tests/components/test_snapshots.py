@@ -54,6 +54,7 @@ def test_cronjob_is_hardened_and_logs_in_with_its_own_role(stack_plan):
     assert "auth/kubernetes/login role=raft-snapshot" in init["command"][-1]
     assert "vault operator raft snapshot save" in init["command"][-1] and "token revoke -self" in init["command"][-1]
     assert "--sse aws:kms" in upload["command"][-1]
+    assert "--checksum-algorithm CRC32" in upload["command"][-1]  # Object Lock refuses a put without a checksum
     for container in (init, upload):
         context = container["securityContext"]
         assert context["readOnlyRootFilesystem"] and context["capabilities"] == {"drop": ["ALL"]}

@@ -4,8 +4,9 @@ file audit log and reloads the TLS certificate with SIGHUP — no restart, no lo
 The script is the one in production's rendered ConfigMap and its settings are the rendered
 container's, with the pod's paths replaced by the node's (its audit file, its certificate
 and key) and a short interval. The server binary runs under a name of its own, so the
-script's ``pidof`` finds this server and no other on the machine, as in a pod. It runs
-under the machine's ``sh``; the images' BusyBox provides the same POSIX commands.
+script — which finds the process running ``<name> server`` — signals this server and no other
+on the machine, as in a pod. It runs under the machine's ``sh``; the images' BusyBox provides
+the same POSIX commands.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import shutil
 import signal
 import ssl
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -95,6 +97,9 @@ def test_the_reloader_rotates_the_audit_log_and_the_server_reopens_it(node, relo
     client.put("sys/audit/rotated", {"type": "file", "options": {"file_path": str(audit_file)}}).expect(204)
     try:
         client.get("sys/policies/acl/marker-before-rotation")
+        # a CLI command under the server's name (as `kubectl exec ... vault status` would be in
+        # the pod's shared process namespace): it must not get the signal, which would kill it
+        bystander = subprocess.Popen([SERVER_NAME, "-c", "import time; time.sleep(120)"], executable=sys.executable)
         process = reloader(audit_file, max_bytes=8192, keep=2, watch="")
 
         def rotated_once() -> bool:
@@ -130,7 +135,9 @@ def test_the_reloader_rotates_the_audit_log_and_the_server_reopens_it(node, relo
         assert re.search(rf"SIGHUP to {SERVER_NAME} \({pid}\): {re.escape(str(audit_file))} rotated at \d+ bytes",
                          log()), log()
         assert process.poll() is None and leader.process.pid == pid and leader.process.poll() is None
+        assert bystander.poll() is None, "the reloader signalled a process that is not the server"
     finally:
+        bystander.kill()
         client.delete("sys/audit/rotated").expect(204)
 
 

@@ -176,7 +176,8 @@ class Procedure:
         self.say(f"{leader}: stepping down")
         self.operator.put("sys/step-down", {})
         state = self.wait(f"a leader other than {leader}",
-                          lambda s: s.leader not in ("", leader) and s.servers[s.leader].healthy)
+                          lambda s: s.leader not in ("", leader) and s.servers.get(s.leader) is not None
+                          and s.servers[s.leader].healthy)
         self.say(f"{state.leader}: now leads")
         return state.leader
 
@@ -222,8 +223,16 @@ def scale_down(procedure: Procedure, current: int, target: int) -> list[str]:
     returns the removed ids."""
     if not 1 <= target < current:
         raise LifecycleError(f"cannot scale {current} servers down to {target}: allowed 1 to {current - 1}")
-    state = procedure.require_healthy(current)
+    state = procedure.state()
     by_ordinal = {ordinal(sid): sid for sid in state.voters}
+    # The servers that stay must be healthy; those to remove may be down already (a run that
+    # stopped between shrinking the StatefulSet and removing the peer is resumed).
+    staying = [sid for number, sid in by_ordinal.items() if number < target]
+    unhealthy = sorted(sid for sid in staying if not state.servers[sid].healthy)
+    if len(staying) != target or unhealthy:
+        raise LifecycleError(f"the servers that stay are not ready: {len(staying)} of {target} voting"
+                             + (f", unhealthy: {', '.join(unhealthy)}" if unhealthy else "")
+                             + " — fix that first (vault-platform status)")
     removed = []
     for number in range(current - 1, target - 1, -1):
         server = by_ordinal.get(number)

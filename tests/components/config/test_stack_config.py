@@ -87,8 +87,8 @@ BAD_CASES = [
     ("file-storage-three-replicas", "dev", {"cluster.replicas": 3},
      ["cluster.replicas = 3", "replicas must be 1"]),
     ("audit-rotation-beyond-the-volume", "production", {"cluster.audit_rotation": {"max_file_size": "30Gi"}},
-     ["cluster.audit_rotation.max_file_size = '30Gi'", "1 audit file(s) x (3 kept + the live one + one more) at "
-      "this size need 150.0Gi, more than the audit volume (100Gi); allowed: at most 20480Mi"]),
+     ["cluster.audit_rotation.max_file_size = '30Gi'", "1 audit file(s) x (3 kept + the live one + one of growth + "
+      "one of headroom) at this size need 180.0Gi, more than the audit volume (100Gi); allowed: at most 17066Mi"]),
     ("postgresql-without-settings", "production", {"snapshots.enabled": False, **NO_SNAPSHOT_GUARDS, "storage.type": "postgresql",
                                                   "network.egress.postgresql": ["10.40.32.0/22"],
                                                   "vault.autopilot": None},

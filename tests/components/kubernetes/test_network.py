@@ -81,7 +81,8 @@ def test_server_egress_is_dns_peers_the_api_server_aws_and_the_declared_destinat
                           "ports": [{"protocol": "TCP", "port": 443}, {"protocol": "TCP", "port": 6443}]}
     assert aws["to"] == [{"ipBlock": {"cidr": "10.40.16.0/24"}}] and aws["ports"][0]["port"] == 443
     # production's seal uses EKS Pod Identity: its agent is link-local on each node
-    assert agent == {"to": [{"ipBlock": {"cidr": "169.254.170.23/32"}}], "ports": [{"protocol": "TCP", "port": 80}]}
+    assert agent == {"to": [{"ipBlock": {"cidr": "169.254.170.23/32"}}, {"ipBlock": {"cidr": "fd00:ec2::23/128"}}],
+                     "ports": [{"protocol": "TCP", "port": 80}]}
     assert github["to"] == [{"ipBlock": {"cidr": "0.0.0.0/0"}}] and github["ports"] == [{"protocol": "TCP", "port": 443}]
     assert sso["to"] == [{"ipBlock": {"cidr": "10.50.0.0/24"}}]
     assert database["ports"] == [{"protocol": "TCP", "port": 5432}]
@@ -145,3 +146,33 @@ def test_bad_network_settings_are_named(changes, fragments):
     for fragment in fragments:
         assert fragment in message, message
     assert message.count("\n  - ") == len(fragments), message
+
+
+def test_a_roles_bound_address_is_admitted_as_a_network_and_every_address_is_refused():
+    raw = stack_raw("production")
+    approle = next(r for r in raw["vault-platform:vault"]["roles"] if r["name"] == "nightly-export")
+    approle["token_bound_cidrs"] = ["10.20.0.7", "10.21.3.9/16"]  # Vault takes both
+    _, cidrs = api_sources(policies_of(raw, "production"))
+    assert "10.20.0.7/32" in cidrs and "10.21.0.0/16" in cidrs
+    approle["token_bound_cidrs"] = ["0.0.0.0/0"]
+    with pytest.raises(schema.ConfigError, match=r"token_bound_cidrs\[0\] = '0.0.0.0/0': admits every address"):
+        policies_of(raw, "production")
+
+
+def test_a_destination_must_open_the_port_vault_calls_and_node_local_dns_is_reachable():
+    raw = stack_raw("production")
+    egress = raw["vault-platform:network"]["egress"]
+    sso = next(d for d in egress["destinations"] if d["hosts"] == ["sso.example.com"])
+    sso["ports"] = [8443]
+    with pytest.raises(schema.ConfigError, match="the destinations naming sso.example.com open port.s. 8443, but "
+                                                 "Vault calls it on port 443"):
+        policies_of(raw, "production")
+    sso["ports"] = [443]
+    egress["dns"] = {"addresses": ["169.254.20.10/32"]}
+    dns = policies_of(raw, "production")["vault-server"]["egress"][0]
+    assert dns["to"][1] == {"ipBlock": {"cidr": "169.254.20.10/32"}}
+
+
+def test_an_open_destination_is_named_in_a_warning(stack_plan):
+    assert any("egress destination 'GitHub Actions OIDC issuer (its keys); public addresses that change, so any "
+               "address on 443' admits every address" in w for w in stack_plan("production").warnings)

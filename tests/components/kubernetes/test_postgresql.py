@@ -125,12 +125,14 @@ def test_the_admin_credentials_leave_the_cluster_once_the_schema_is_recorded_as_
         found = (monitor_or_plan.registrations if hasattr(monitor_or_plan, "registrations") else [])
         return {r.inputs.get("metadata", {}).get("name") for r in found if r.type.startswith("kubernetes:")}
 
+    pg = plan.config.storage.postgresql
+    current = schema_id(pg.vault_role, pg.table, pg.ha_table)
     pending = names(plan)
-    assert {"vault-postgresql-admin", "vault-postgresql-schema", f"vault-postgresql-schema-{schema_id()}",
+    assert {"vault-postgresql-admin", "vault-postgresql-schema", f"vault-postgresql-schema-{current}",
             "vault-postgresql", "vault-postgresql-ca"} <= pending
-    assert any(f"set storage.postgresql.applied_schema: {schema_id()}" in w for w in plan.warnings)
+    assert any(f"set storage.postgresql.applied_schema: {current}" in w for w in plan.warnings)
 
-    recorded = with_values(stack_raw("postgresql"), **{"storage.postgresql.applied_schema": schema_id()})
+    recorded = with_values(stack_raw("postgresql"), **{"storage.postgresql.applied_schema": current})
     schema.load(recorded, "Pulumi.postgresql.yaml", "postgresql")
     monitor, _, warnings = run_program(PROJECT, "postgresql", recorded)
     applied = names(monitor)
@@ -144,6 +146,13 @@ def test_the_admin_credentials_leave_the_cluster_once_the_schema_is_recorded_as_
     older = with_values(stack_raw("postgresql"), **{"storage.postgresql.applied_schema": "0123456789"})
     monitor, _, _ = run_program(PROJECT, "postgresql", older)
     assert len(monitor.by_type("kubernetes:batch/v1:Job")) == 1
+    # Vault's role renamed: a new id, so the Job runs again to create it
+    renamed = with_values(recorded, **{"storage.postgresql.vault_role": "vault_storage"})
+    monitor, _, _ = run_program(PROJECT, "postgresql", renamed)
+    assert len(monitor.by_type("kubernetes:batch/v1:Job")) == 1
+    password = next(r for r in plan.registrations if r.type == "random:index/randomPassword:RandomPassword"
+                    and "vault-password" in r.name)
+    assert password.protect
 
 
 def test_an_applied_schema_id_is_ten_hex_digits():

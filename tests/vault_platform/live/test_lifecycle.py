@@ -86,3 +86,48 @@ def test_a_server_autopilot_still_calls_healthy_is_not_back_until_the_leader_hea
     procedure.restart("vault-1", 3, "2.7.2")
     assert operator.reads == 4
     assert said[-1].startswith("vault-1: back, healthy and voting, version 2.7.2")
+
+
+class StateOperator:
+    """Autopilot's answers from a dict the test changes; writes recorded."""
+
+    def __init__(self, servers: dict[str, dict], leader: str):
+        self.servers, self.leader, self.writes = servers, leader, []
+
+    def get(self, path):
+        healthy = all(s["healthy"] for s in self.servers.values())
+        return {"data": {"healthy": healthy, "leader": self.leader, "servers": {
+            sid: {**s, "status": "leader" if sid == self.leader else "voter", "version": "2.7.2",
+                  "last_contact": "0.1s"} for sid, s in self.servers.items()}}}
+
+    def post(self, path, body):
+        self.writes.append((path, body))
+        self.servers.pop(body["server_id"])
+
+
+def test_a_scale_down_that_stopped_after_shrinking_resumes_with_the_dead_server():
+    """vault-4's pod is gone (a previous run stopped before remove-peer): the cluster is not
+    healthy, yet the servers that stay are, so the procedure goes on and removes it."""
+    servers = {f"vault-{n}": {"healthy": n != 4} for n in range(5)}
+    operator = StateOperator(servers, "vault-0")
+
+    class Pods:
+        scaled: list[int] = []
+
+        def scale(self, replicas):
+            self.scaled.append(replicas)
+            for n in range(replicas, 5):
+                servers.get(f"vault-{n}", {})["healthy"] = False
+
+    pods = Pods()
+    said: list[str] = []
+    removed = lifecycle.scale_down(lifecycle.Procedure(operator, pods, say=said.append, timeout=5, poll=0.01), 5, 3)
+    assert removed == ["vault-4", "vault-3"] and pods.scaled == [4, 3]
+    assert operator.writes == [("sys/storage/raft/remove-peer", {"server_id": "vault-4"}),
+                               ("sys/storage/raft/remove-peer", {"server_id": "vault-3"})]
+    # a server that stays being down stops it before any step
+    servers = {f"vault-{n}": {"healthy": n != 1} for n in range(5)}
+    with pytest.raises(lifecycle.LifecycleError, match="the servers that stay are not ready: 3 of 3 voting, "
+                                                       "unhealthy: vault-1"):
+        lifecycle.scale_down(lifecycle.Procedure(StateOperator(servers, "vault-0"), Pods(), timeout=1, poll=0.01),
+                             5, 3)
