@@ -13,7 +13,8 @@
 #   WATCH_FILES      files whose change calls for a reload (the certificate and its key)
 #   INTERVAL         seconds between checks
 #   HEARTBEAT        a file the loop writes the time to after each check (the probes read it)
-# POSIX sh: the server images are Alpine, whose BusyBox provides sh, stat, cksum, tr.
+# POSIX sh and the applets every BusyBox build has (the server images are Alpine): sh, stat,
+# sha256sum, tr, mv, cat, date, sleep, kill — no cksum, which some builds leave out.
 set -u
 
 say() { echo "reloader: $*"; }
@@ -22,7 +23,7 @@ fingerprint() {
     # A checksum of the watched files' contents (empty when nothing is watched).
     [ -n "${WATCH_FILES:-}" ] || return 0
     # shellcheck disable=SC2086  # a list of paths
-    cat $WATCH_FILES 2>/dev/null | cksum
+    cat $WATCH_FILES 2>/dev/null | sha256sum
 }
 
 rotate() {
@@ -53,13 +54,14 @@ server_pids() {
 }
 
 signal_server() {
-    pids=$(server_pids)
+    pids=$(server_pids | tr '\n' ' ')
+    pids=${pids% }
     if [ -z "$pids" ]; then
         say "no $SERVER server process to signal ($1)"
         return 1
     fi
     # shellcheck disable=SC2086  # one pid per server process
-    kill -HUP $pids && say "SIGHUP to $SERVER ($(echo $pids)): $1"
+    kill -HUP $pids && say "SIGHUP to $SERVER ($pids): $1"
 }
 
 check() {
