@@ -177,7 +177,7 @@ def _harden_bucket(name: str, bucket: aws.s3.Bucket, key: aws.kms.Key, prefix: s
     lock = retention.object_lock
     if lock is not None:
         # Enabled on the existing, versioned bucket (no replacement); it cannot be turned off.
-        ready.append(aws.s3.BucketObjectLockConfigurationV2(
+        ready.append(aws.s3.BucketObjectLockConfiguration(
             f"{name}-object-lock", bucket=bucket.id, object_lock_enabled="Enabled",
             rule={"default_retention": {"mode": lock.mode, "days": lock.days or retention_days}},
             opts=pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(depends_on=[versioning]))))

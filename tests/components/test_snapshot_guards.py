@@ -13,7 +13,7 @@ from tests.conftest import plan_with, stack_raw, with_values
 from vault_platform.live.iam_eval import evaluate
 from vault_platform.plan import artifacts
 
-LOCK = "aws:s3/bucketObjectLockConfigurationV2:BucketObjectLockConfigurationV2"
+LOCK = "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration"
 REPLICATION = "aws:s3/bucketReplicationConfig:BucketReplicationConfig"
 
 
