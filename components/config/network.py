@@ -340,6 +340,14 @@ def _egress_rules(config: StackConfig, rules: Rules) -> None:
                       f"({called.where}); allowed: add {called.port} to that destination's ports", has_value=False))
 
 
+def outside_callers(config: StackConfig) -> list[str]:
+    """The auth methods whose callers usually come from outside the cluster (GitHub runners,
+    engineers' browsers and CLIs), when no external client is declared to admit them."""
+    if config.network.external_clients or not config.network.network_policies:
+        return []
+    return [f"{m.type} auth method {m.path}" for m in config.vault.auth_methods if m.type in ("jwt", "oidc")]
+
+
 def open_destinations(config: StackConfig) -> list[str]:
     """The destinations that admit every address (a public service without fixed addresses)."""
     return [d.description for d in config.network.egress.destinations

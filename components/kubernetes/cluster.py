@@ -405,6 +405,11 @@ class VaultCluster(pulumi.ComponentResource):
         config, layout = self._args.config, self._layout
         if not config.network.network_policies:
             return
+        callers = network.outside_callers(config)
+        if callers:
+            pulumi.log.warn(f"{', '.join(callers)}: their callers usually come from outside the cluster, but "
+                            "network.external_clients is empty, so only the namespaces the policy admits reach the "
+                            "API; declare the load balancer's or the runners' CIDRs", resource=self)
         if config.network.egress.restricted and not config.is_dev:
             for description in network.open_destinations(config):
                 pulumi.log.warn(f"egress destination '{description}' admits every address: Vault may reach any host "

@@ -176,3 +176,10 @@ def test_a_destination_must_open_the_port_vault_calls_and_node_local_dns_is_reac
 def test_an_open_destination_is_named_in_a_warning(stack_plan):
     assert any("egress destination 'GitHub Actions OIDC issuer (its keys); public addresses that change, so any "
                "address on 443' admits every address" in w for w in stack_plan("production").warnings)
+
+
+def test_outside_callers_without_an_external_client_are_named_in_a_warning(stack_plan):
+    # dev declares GitHub's jwt method but no external client; production declares its load balancer
+    assert any("jwt auth method jwt-github: their callers usually come from outside the cluster" in w
+               for w in stack_plan("dev").warnings)
+    assert not any("come from outside the cluster" in w for w in stack_plan("production").warnings)
