@@ -384,8 +384,8 @@ def unseal_rules(config: StackConfig, rules: Rules) -> None:
               Problem("unseal.awskms.existing_key_arn",
                       f"the key is in {key_region} but unseal.awskms.region is {kms.region}; they must match",
                       kms.existing_key_arn))
-        # key_administrators also administer the recovery-key key, which the stack creates anyway
-        settings = set(_KEY_SETTINGS) - ({"key_administrators"} if _custody_by_secrets_manager(config) else set())
+        # key_administrators also administer the other keys the stack creates anyway
+        settings = set(_KEY_SETTINGS) - ({"key_administrators"} if _other_stack_keys(config) else set())
         for name in sorted(settings & kms.model_fields_set):
             check((), True, Problem(f"unseal.awskms.{name}",
                                     "only for a key the stack creates; remove it or remove existing_key_arn",
@@ -394,7 +394,7 @@ def unseal_rules(config: StackConfig, rules: Rules) -> None:
         check(("unseal.awskms.enable_key_rotation", "environment"), not kms.enable_key_rotation and not config.is_dev,
               Problem("unseal.awskms.enable_key_rotation", f"key rotation cannot be off in {env} (allowed: true)",
                       False))
-    creates_key = not kms.existing_key_arn or _custody_by_secrets_manager(config)
+    creates_key = not kms.existing_key_arn or bool(_other_stack_keys(config))
     check(("unseal.awskms.key_administrators", "environment", "initialization.recovery_keys"),
           creates_key and not config.is_dev and not kms.key_administrators,
           Problem("unseal.awskms.key_administrators",
@@ -505,6 +505,14 @@ def initialization_rules(config: StackConfig, rules: Rules) -> None:
           Problem(f"{where}.break_glass", "must be neither a custodian nor a key administrator: it may rewrite the "
                   "shares' policies, a key administrator the key's, and together that reads every share",
                   custody.break_glass))
+
+
+def _other_stack_keys(config: StackConfig) -> list[str]:
+    """The KMS keys the stack creates besides the seal's, all administered by
+    ``unseal.awskms.key_administrators``: the recovery keys' and the snapshots' (and, with
+    replication, their replica's)."""
+    keys = ["recovery keys"] if _custody_by_secrets_manager(config) else []
+    return keys + (["snapshots"] if config.snapshots.enabled else [])
 
 
 def _custody_by_secrets_manager(config: StackConfig) -> bool:

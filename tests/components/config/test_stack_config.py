@@ -392,3 +392,16 @@ def test_durations_and_enums_are_explained_in_words():
     assert ("vault.auth_methods[path=kubernetes].tune.max_lease_ttl = '1 day': not a duration: a whole number of "
             "seconds (`3600`)") in message
     assert "does not match the allowed form" not in message
+
+
+def test_snapshots_need_named_key_administrators_even_with_an_existing_seal_key():
+    """The snapshot key (and its replica's) is the stack's own: with the seal's key brought
+    from elsewhere, key_administrators are still required and still allowed outside dev."""
+    raw = with_values(stack_raw("production"), **{
+        "unseal.awskms.existing_key_arn": "arn:aws:kms:eu-west-1:444455556666:key/0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b",
+        "initialization": None})
+    del raw[f"{NS}:unseal"]["awskms"]["deletion_window_in_days"]  # a setting of a key the stack creates
+    load(raw)  # snapshots on: key_administrators stay allowed
+    del raw[f"{NS}:unseal"]["awskms"]["key_administrators"]
+    with pytest.raises(schema.ConfigError, match="unseal.awskms.key_administrators: production needs the roles"):
+        load(raw)
