@@ -146,6 +146,3 @@ def privileges(policy: Policy, dialect: str = DEFAULT_DIALECT, namespaces: Itera
             note("hold sudo with a write capability under sys/", at)
     return list(found.values())
 
-
-def is_privileged(policy: Policy, dialect: str = DEFAULT_DIALECT) -> bool:
-    return bool(privileges(policy, dialect))

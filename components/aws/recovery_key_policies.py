@@ -154,7 +154,7 @@ def initializer_policy(secret_arns: Sequence[str], key_arn: str, region: str) ->
 
 
 def key_policy(administrators: Sequence[str], custodian_roles: Sequence[tuple[str, str]],
-               initializer: Optional[str], region: str, single_role: Optional[str] = None) -> dict[str, Any]:
+               initializer: str, region: str, single_role: Optional[str] = None) -> dict[str, Any]:
     """The dedicated key: the named administrators manage but cannot use it; custodian role
     n decrypts share n's secret through Secrets Manager and nothing else; the initializer
     encrypts through Secrets Manager; nobody may disable or delete it.
@@ -169,10 +169,9 @@ def key_policy(administrators: Sequence[str], custodian_roles: Sequence[tuple[st
         statements.append({"Sid": f"Custodian{share}", "Effect": "Allow", "Principal": {"AWS": role_arn},
                            "Action": [*DECRYPT_ACTIONS, "kms:DescribeKey"], "Resource": "*",
                            "Condition": via_secrets_manager(region, secret)})
-    if initializer is not None:
-        statements.append({"Sid": "Initializer", "Effect": "Allow", "Principal": {"AWS": initializer},
-                           "Action": [*ENCRYPT_ACTIONS, "kms:DescribeKey"], "Resource": "*",
-                           "Condition": via_secrets_manager(region)})
+    statements.append({"Sid": "Initializer", "Effect": "Allow", "Principal": {"AWS": initializer},
+                       "Action": [*ENCRYPT_ACTIONS, "kms:DescribeKey"], "Resource": "*",
+                       "Condition": via_secrets_manager(region)})
     if single_role is not None:
         statements.append({"Sid": "SingleSecretCustodian", "Effect": "Allow", "Principal": {"AWS": single_role},
                            "Action": ["kms:Decrypt", "kms:GenerateDataKey", "kms:DescribeKey"], "Resource": "*",
@@ -186,18 +185,17 @@ def _all_but(principals: Sequence[str]) -> dict[str, Any]:
     return {"ArnNotEquals": {"aws:PrincipalArn": sorted(set(principals))}}
 
 
-def secret_policy(custodian_role_arn: str, initializer: Optional[str], break_glass: str) -> dict[str, Any]:
+def secret_policy(custodian_role_arn: str, initializer: str, break_glass: str) -> dict[str, Any]:
     """One share's resource policy: only its custodian role reads the value, only the
     initializer writes it, and only the break-glass principal may destroy it or change
     these rules (AWS's explicit deny holds for the deploying identity and the account
     root alike)."""
-    writers = [initializer] if initializer is not None else [break_glass]
     stored = {"StringEquals": {f"secretsmanager:ResourceTag/{STATUS_TAG}": STORED}}
     statements: list[dict[str, Any]] = [
         {"Sid": "OnlyItsCustodianReads", "Effect": "Deny", "Principal": {"AWS": "*"},
          "Action": "secretsmanager:GetSecretValue", "Resource": "*", "Condition": _all_but([custodian_role_arn])},
         {"Sid": "OnlyTheInitializerWrites", "Effect": "Deny", "Principal": {"AWS": "*"},
-         "Action": "secretsmanager:PutSecretValue", "Resource": "*", "Condition": _all_but(writers)},
+         "Action": "secretsmanager:PutSecretValue", "Resource": "*", "Condition": _all_but([initializer])},
         {"Sid": "OnlyBreakGlassDestroys", "Effect": "Deny", "Principal": {"AWS": "*"},
          "Action": list(DESTRUCTIVE_ACTIONS), "Resource": "*", "Condition": _all_but([break_glass])},
         {"Sid": "AStoredShareIsNeverWrittenAgain", "Effect": "Deny", "Principal": {"AWS": "*"},
@@ -207,9 +205,8 @@ def secret_policy(custodian_role_arn: str, initializer: Optional[str], break_gla
          "Action": ["secretsmanager:TagResource", "secretsmanager:UntagResource"], "Resource": "*",
          "Condition": {**stored, **_all_but([break_glass]), "ForAnyValue:StringEquals": {"aws:TagKeys": [STATUS_TAG]}}},
     ]
-    if initializer is not None:
-        statements.append({"Sid": "InitializerWrites", "Effect": "Allow", "Principal": {"AWS": initializer},
-                           "Action": list(WRITE_ACTIONS), "Resource": "*"})
+    statements.append({"Sid": "InitializerWrites", "Effect": "Allow", "Principal": {"AWS": initializer},
+                       "Action": list(WRITE_ACTIONS), "Resource": "*"})
     return {"Version": VERSION, "Statement": statements}
 
 

@@ -42,7 +42,7 @@ class RecoveryKeyCustodyArgs:
     """One principal per share, in share order: custodian n alone reads share n."""
     break_glass: str
     """The one principal that may destroy a share or change its policy."""
-    initializer: Optional[str] = None
+    initializer: str
     """The principal that runs `vault-platform init`: writes every share, reads none."""
     require_mfa: bool = True
     external_id: Optional[str] = None
@@ -59,7 +59,7 @@ class RecoveryKeyCustodyArgs:
         custodian per share, a break-glass principal)."""
         assert config.initialization is not None and config.unseal.awskms is not None
         custody = config.initialization.secrets_manager
-        assert custody.break_glass is not None
+        assert custody.break_glass is not None and custody.initializer is not None  # validated: required
         return cls(
             region=config.unseal.awskms.region,
             cluster_name=config.cluster.name,
@@ -133,14 +133,13 @@ class RecoveryKeyCustody(pulumi.ComponentResource):
             lambda secret_arn, key_arn: documents.custodian_policy(secret_arn, key_arn, args.region))
             for share, (role, secret_name) in enumerate(zip(roles, names), start=1)]
 
-        if args.initializer is not None:  # attached by the operators to the initializer principal
-            aws.iam.Policy(
-                f"{name}-initializer-policy", name=documents.initializer_policy_name(args.cluster_name, args.stack),
-                description="Vault recovery keys: write every share, read none (for `vault-platform init`)",
-                policy=pulumi.Output.all(pulumi.Output.all(*[secret.arn for secret in secrets]), key.arn).apply(
-                    lambda values: json.dumps(documents.initializer_policy(values[0], values[1], args.region),
-                                              indent=2, sort_keys=True)),
-                tags=args.tags, opts=child)
+        aws.iam.Policy(  # attached by the operators to the initializer principal
+            f"{name}-initializer-policy", name=documents.initializer_policy_name(args.cluster_name, args.stack),
+            description="Vault recovery keys: write every share, read none (for `vault-platform init`)",
+            policy=pulumi.Output.all(pulumi.Output.all(*[secret.arn for secret in secrets]), key.arn).apply(
+                lambda values: json.dumps(documents.initializer_policy(values[0], values[1], args.region),
+                                          indent=2, sort_keys=True)),
+            tags=args.tags, opts=child)
         if single_role is not None:
             self.single_secret_arn = _retained_single_secret(name, args, single_role, key, keep, child)
             self.single_role_arn = single_role.arn

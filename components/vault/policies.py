@@ -27,15 +27,6 @@ Policies = dict[tuple[Optional[str], str], vault.Policy]
 """(namespace or None for root, policy name) -> the policy resource."""
 
 
-def namespaced_policies(spec: VaultSpec) -> dict[str, set[str]]:
-    """Namespace -> the names of the policies its roles and groups hold (``default`` is built in)."""
-    needed: dict[str, set[str]] = {}
-    for holder, names in [*((r, r.token_policies) for r in spec.roles), *((g, g.policies) for g in spec.groups)]:
-        if holder.namespace is not None:
-            needed.setdefault(holder.namespace, set()).update(n for n in names if n != "default")
-    return needed
-
-
 def live_deploy_policy(provider: pulumi.ProviderResource) -> Optional[str]:
     """The deploy policy as the server holds it now (for its retiring grants); None on a new
     server, or when it cannot be read (the plan, offline)."""
@@ -73,7 +64,7 @@ def declare_policies(scope: Scope, files: list[PolicyFile], spec: VaultSpec, dec
         if (None, file.name) not in policies:
             policies[(None, file.name)] = vault.Policy(scope.resource_name("policy", file.name), name=file.name,
                                                        policy=file.text, opts=scope.opts(after_audit=True))
-    for namespace, names in sorted(namespaced_policies(spec).items()):
+    for namespace, names in sorted(spec.namespaced_policies.items()):
         for name in sorted(names):
             file = by_name[name]  # validated: every named policy is loaded
             policies[(namespace, name)] = vault.Policy(

@@ -4,7 +4,6 @@ with the IAM evaluator."""
 
 from __future__ import annotations
 
-import json
 
 import pytest
 

@@ -283,6 +283,16 @@ class VaultSpec(Model):
     _secrets = secret_validator("token")
 
     @property
+    def namespaced_policies(self) -> dict[str, set[str]]:
+        """Vault namespace -> the names of the policies its roles and groups hold (``default``
+        is built in)."""
+        needed: dict[str, set[str]] = {}
+        for holder, names in [*((r, r.token_policies) for r in self.roles), *((g, g.policies) for g in self.groups)]:
+            if holder.namespace is not None:
+                needed.setdefault(holder.namespace, set()).update(n for n in names if n != "default")
+        return needed
+
+    @property
     def audit_files(self) -> tuple[str, ...]:
         """The file audit devices' paths on the audit volume (stdout is not a file there)."""
         return tuple(d.file_path for d in self.audit_devices

@@ -70,14 +70,6 @@ def _grant(grants: Grants, namespace: Optional[str], path: str, capabilities: It
     grants.setdefault(_at(namespace, path), set()).update(capabilities)
 
 
-def _namespaced_policy_names(spec: VaultSpec) -> dict[Optional[str], set[str]]:
-    names: dict[Optional[str], set[str]] = {}
-    for holder, held in [*((r, r.token_policies) for r in spec.roles), *((g, g.policies) for g in spec.groups)]:
-        if holder.namespace is not None:
-            names.setdefault(holder.namespace, set()).update(n for n in held if n != "default")
-    return names
-
-
 def _namespace_of(path: str) -> tuple[Optional[str], str]:
     parent, _, leaf = path.rpartition("/")
     return parent or None, leaf
@@ -101,7 +93,7 @@ def deploy_grants(spec: VaultSpec, target: Target, policy_names: Iterable[str]) 
             _grant(grants, None, f"sys/audit/{device.path}", (*CRUD, "sudo"))
     for name in [*policy_names, *DERIVED_POLICIES]:
         _grant(grants, None, f"sys/policies/acl/{name}", CRUD)
-    for namespace, names in _namespaced_policy_names(spec).items():
+    for namespace, names in spec.namespaced_policies.items():
         for name in names:
             _grant(grants, namespace, f"sys/policies/acl/{name}", CRUD)
     for policy in spec.password_policies:
@@ -184,7 +176,7 @@ def _deploy_pki(grants: Grants, ns: Optional[str], path: str, pki) -> None:
         _grant(grants, ns, f"{path}/config/{config}", ("create", "read", "update"))
 
 
-def reader_grants(spec: VaultSpec, target: Target, policy_names: Iterable[str]) -> Grants:
+def reader_grants(spec: VaultSpec) -> Grants:
     """Path -> capabilities of ``vault-platform-reader``."""
     grants: Grants = {}
     for path in ("sys/ha-status", "sys/storage/raft/configuration", "sys/storage/raft/autopilot/state"):
@@ -282,7 +274,7 @@ def derived_policies(spec: VaultSpec, target: Target, policy_names: Iterable[str
                               "it writes the declared policies and login roles (root-equivalent to whoever can\n"
                               "change the stack); held only by roles marked administrative.",
                               retiring_grants(previous_deploy, deploy)),
-        READER_POLICY: render(reader_grants(spec, target, names),
+        READER_POLICY: render(reader_grants(spec),
                               "vault-platform-reader: what a refresh, `vault-platform drift` and `status` read;\n"
                               "no secret data."),
     }
