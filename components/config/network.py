@@ -164,7 +164,7 @@ def role_cidrs(config: StackConfig) -> list[tuple[str, str]]:
     found = []
     for index, role in enumerate(config.vault.roles):
         for key in ("token_bound_cidrs", "secret_id_bound_cidrs"):
-            found += [(f"vault.roles[{index}].{key}[{n}]", cidr) for n, cidr in enumerate(getattr(role, key, ()))]
+            found += [(f"vault.roles[{index}].{key}[{n}]", cidr) for n, cidr in enumerate(getattr(role, key))]
     return found
 
 
@@ -292,12 +292,11 @@ def network_rules(config: StackConfig, rules: Rules) -> None:
     for path, cidr, any_allowed in cidr_keys:
         problem = _cidr_problem(path, cidr, any_allowed, env)
         check((path.split("[")[0],), problem is not None, problem)  # type: ignore[arg-type]
-    if network.network_policies:  # Vault takes a bare address or host bits; the policy needs a network
-        for path, cidr in role_cidrs(config):
-            problem = _cidr_problem(path, cidr, dev, env, strict=False)
-            check(("vault.roles",), problem is not None, problem)  # type: ignore[arg-type]
     if not network.network_policies:
         return
+    for path, cidr in role_cidrs(config):  # Vault takes a bare address or host bits; the policy needs a network
+        problem = _cidr_problem(path, cidr, dev, env, strict=False)
+        check(("vault.roles",), problem is not None, problem)  # type: ignore[arg-type]
     for namespace, roles in role_namespaces(config).items():
         check(("vault.roles",), "*" in namespace,
               Problem(f"{roles[0]}.bound_service_account_namespaces", "a network policy cannot admit a namespace "

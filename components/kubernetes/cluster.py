@@ -26,7 +26,9 @@ from components.config.stack import StackConfig
 from components.kubernetes import objects, workload
 from components.kubernetes.layout import ClusterLayout
 from components.kubernetes.monitoring import StackAlerts, VaultMonitoring, VaultMonitoringArgs
-from components.kubernetes.postgresql import CA_DIR as POSTGRESQL_CA_DIR, PostgresqlStorage, PostgresqlStorageArgs
+from components.kubernetes.postgresql import (
+    CA_DIR as POSTGRESQL_CA_DIR, PostgresqlStorage, PostgresqlStorageArgs, schema_pending,
+)
 from components.kubernetes.server_config import (
     AuditDevice,
     AwsKmsSeal,
@@ -35,7 +37,7 @@ from components.kubernetes.server_config import (
     ServerConfigSpec,
     render_server_config,
 )
-from components.kubernetes.tls import VaultTls, VaultTlsArgs
+from components.kubernetes.tls import VaultTls, VaultTlsArgs, renewal_window_hours
 
 
 class AutoUnseal(Protocol):
@@ -287,7 +289,7 @@ class VaultCluster(pulumi.ComponentResource):
                 ha_table=pg.ha_table,
                 ca_pem=args.postgresql_ca_pem,
                 image=pg.schema_job_image,
-                applied_schema=pg.applied_schema,
+                schema_pending=schema_pending(pg),
             ),
             opts=self._in_namespace,
         )
@@ -397,7 +399,7 @@ class VaultCluster(pulumi.ComponentResource):
             return dataclasses.replace(alerts, certificate=layout.tls_secret, certificate_source="cert-manager",
                                        warn_seconds=warn)
         return dataclasses.replace(alerts, certificate=layout.tls_secret, certificate_source="generated",
-                                   warn_seconds=tls.server_validity_hours // 10 * 3600)
+                                   warn_seconds=renewal_window_hours(tls.server_validity_hours) * 3600)
 
     def _network(self) -> None:
         """Default-deny, then what the stack declares and derives: who may call which port,

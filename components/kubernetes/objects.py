@@ -9,7 +9,7 @@ from typing import Any
 from components.config import network
 from components.config.stack import StackConfig
 from components.kubernetes.layout import ClusterLayout
-from components.kubernetes.postgresql import schema_id
+from components.kubernetes.postgresql import schema_pending
 from components.kubernetes.server_config import API_PORT, CLUSTER_PORT, METRICS_PORT
 
 
@@ -112,8 +112,7 @@ def _egress(layout: ClusterLayout, config: StackConfig) -> dict[str, list[dict[s
     if config.snapshots.enabled:
         result["snapshot"] = [dns, {"to": [vault_pods], "ports": _tcp(API_PORT)}, *aws]
     pg = config.storage.postgresql
-    if config.storage.type == "postgresql" and pg is not None and (
-            pg.applied_schema != schema_id(pg.vault_role, pg.table, pg.ha_table)):
+    if config.storage.type == "postgresql" and pg is not None and schema_pending(pg):
         result["postgresql-schema"] = [dns, *postgresql]  # only while its Job is there
     return result
 

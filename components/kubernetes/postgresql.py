@@ -17,6 +17,7 @@ outside the VPC) never needs a network path or credentials to the database.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Optional
 import hashlib
@@ -27,6 +28,7 @@ import pulumi_kubernetes as k8s
 import pulumi_random as random
 
 from components.config.base import PROJECT_DIR
+from components.config.storage import PostgresqlConfig
 from components.config.inputs import files
 from components.kubernetes.hardening import container_security_context, pod_security_context
 
@@ -34,8 +36,9 @@ SCHEMA_FILE = PROJECT_DIR / "sql" / "vault-postgresql.sql"
 CA_DIR = "/vault/postgresql-ca"
 
 
+@functools.cache
 def schema_sql() -> str:
-    """The schema the Job applies (``sql/vault-postgresql.sql``)."""
+    """The schema the Job applies (``sql/vault-postgresql.sql``), read once."""
     return files.read_text(SCHEMA_FILE, files.SMALL_FILE_LIMIT, inside=PROJECT_DIR)
 
 
@@ -79,9 +82,9 @@ class PostgresqlStorageArgs:
     ca_pem: Optional[str] = None
     """The database CA; Vault verifies the server with it. Dev may omit it (TLS still required)."""
     image: str = "postgres:16.6-alpine3.20"
-    applied_schema: Optional[str] = None
-    """The schema id a `pulumi up` already applied: when it is the current one, neither the
-    administrator's credentials nor the Job are in the cluster."""
+    schema_pending: bool = True
+    """The schema is not recorded as applied (:func:`schema_pending`): the Job and the
+    administrator's credentials are in the cluster; once it is, neither is."""
 
 
 def schema_id(vault_role: str, table: str, ha_table: str) -> str:
@@ -91,6 +94,12 @@ def schema_id(vault_role: str, table: str, ha_table: str) -> str:
     stack at another database means clearing ``applied_schema``, see README.)"""
     text = "\n".join((schema_sql(), vault_role, table, ha_table))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:10]
+
+
+def schema_pending(pg: PostgresqlConfig) -> bool:
+    """The stack's schema is not recorded as applied: its Job and the administrator's
+    credentials are in the cluster (and the Job's network policy)."""
+    return pg.applied_schema != schema_id(pg.vault_role, pg.table, pg.ha_table)
 
 
 class PostgresqlStorage(pulumi.ComponentResource):
@@ -129,9 +138,9 @@ class PostgresqlStorage(pulumi.ComponentResource):
             needs.append(k8s.core.v1.ConfigMap(f"{name}-ca", metadata=metadata("postgresql-ca"),
                                                data={"ca.crt": args.ca_pem}, opts=child))
         self.schema_job = None
-        digest = schema_id(args.vault_role, args.table, args.ha_table)
-        if args.applied_schema != digest:
-            self.schema_job = self._schema_job(name, args, admin, password.result, metadata, needs, digest)
+        if args.schema_pending:
+            self.schema_job = self._schema_job(name, args, admin, password.result, metadata, needs,
+                                               schema_id(args.vault_role, args.table, args.ha_table))
         self.secret_name = connection.metadata.apply(lambda m: m["name"])
         self.register_outputs({"secret_name": self.secret_name})
 

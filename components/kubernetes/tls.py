@@ -14,6 +14,12 @@ import pulumi_kubernetes as k8s
 import pulumi_tls as tls
 
 
+def renewal_window_hours(validity_hours: int) -> int:
+    """A generated certificate's renewal window: its last tenth. A `pulumi up` inside it
+    issues a new one (and the expiry alert fires inside it)."""
+    return validity_hours // 10
+
+
 @dataclass
 class VaultTlsArgs:
     namespace: pulumi.Input[str]
@@ -103,7 +109,7 @@ class VaultTls(pulumi.ComponentResource):
             private_key_pem=ca_key.private_key_pem,
             is_ca_certificate=True,
             validity_period_hours=args.ca_validity_hours,
-            early_renewal_hours=args.ca_validity_hours // 10,
+            early_renewal_hours=renewal_window_hours(args.ca_validity_hours),
             allowed_uses=["cert_signing", "crl_signing", "digital_signature"],
             subject=tls.SelfSignedCertSubjectArgs(
                 common_name=f"{args.secret_name} CA", organization="vault-platform"
@@ -129,7 +135,7 @@ class VaultTls(pulumi.ComponentResource):
             ca_private_key_pem=ca_key.private_key_pem,
             ca_cert_pem=ca_cert.cert_pem,
             validity_period_hours=args.server_validity_hours,
-            early_renewal_hours=args.server_validity_hours // 10,
+            early_renewal_hours=renewal_window_hours(args.server_validity_hours),
             allowed_uses=["digital_signature", "key_encipherment", "server_auth", "client_auth"],
             opts=child,
         )

@@ -121,9 +121,9 @@ def test_the_admin_credentials_leave_the_cluster_once_the_schema_is_recorded_as_
     from tests.conftest import stack_raw, with_values
     from vault_platform.plan.program import run_program
 
-    def names(monitor_or_plan) -> set[str]:
-        found = (monitor_or_plan.registrations if hasattr(monitor_or_plan, "registrations") else [])
-        return {r.inputs.get("metadata", {}).get("name") for r in found if r.type.startswith("kubernetes:")}
+    def names(recorded) -> set[str]:  # a plan or a monitor: both keep the registrations
+        return {r.inputs.get("metadata", {}).get("name") for r in recorded.registrations
+                if r.type.startswith("kubernetes:")}
 
     pg = plan.config.storage.postgresql
     current = schema_id(pg.vault_role, pg.table, pg.ha_table)
