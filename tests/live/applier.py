@@ -20,7 +20,6 @@ write fails it too, unless the refusal is in :data:`KNOWN_SERVER_DIFFERENCES`.
 from __future__ import annotations
 
 import copy
-import json
 import re
 import uuid
 from dataclasses import dataclass, field
@@ -834,9 +833,3 @@ HANDLERS: dict[str, Handler] = {
     "vault:pkiSecret/backendConfigAutoTidy:BackendConfigAutoTidy": Handler(
         _put_at(_backend_path("{backend}/config/auto-tidy"), _auto_tidy_body), _get(_by_id), _delete(None)),
 }
-
-
-def load_resources(plan_dir) -> list[dict]:
-    from pathlib import Path
-
-    return json.loads((Path(plan_dir) / "resources.json").read_text())

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from dataclasses import replace
 from pathlib import Path
@@ -63,7 +62,7 @@ def cmd_drift(args: argparse.Namespace) -> int:
 
 def _declared_resources(args: argparse.Namespace, stack: str) -> Any:
     """The plan's resources: planned now, or from ``--plan DIR`` (a ``plan`` output)."""
-    from components.config.inputs import files
+    from vault_platform.plan.artifacts import PlanDirectoryError, read_resources
     from vault_platform.plan.program import PlanError, run_plan
     from vault_platform.project import project_dir
 
@@ -72,14 +71,10 @@ def _declared_resources(args: argparse.Namespace, stack: str) -> Any:
             return [r.as_json() for r in run_plan(args.stack, project_dir()).resources()]
         except PlanError as error:
             return fail(f"the program failed for stack {stack}:\n{error}")
-    path = Path(args.plan) / "resources.json"
     try:
-        resources = json.loads(files.read_text(path, files.STACK_FILE_LIMIT * 16))
-    except (files.InputFileError, ValueError) as error:
-        return fail(f"--plan {args.plan}: cannot read resources.json: {error}")
-    if not isinstance(resources, list) or not all(isinstance(r, dict) and "type" in r for r in resources):
-        return fail(f"--plan {args.plan}: resources.json is not a plan's list of resources")
-    return resources
+        return read_resources(Path(args.plan), "--plan")
+    except PlanDirectoryError as error:
+        return fail(str(error))
 
 
 def _concurrency(text: str) -> int:

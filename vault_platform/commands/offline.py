@@ -44,14 +44,14 @@ def plan_into(stack: str, out: Optional[str]):
 
 
 def cmd_plan(args: argparse.Namespace) -> int:
-    from vault_platform.plan import changes
+    from vault_platform.plan import artifacts, changes
     from vault_platform.plan.summary import print_plan_summary
 
     base = None
     if args.diff:  # read before planning: --out may be the same directory
         try:
-            base = changes.load_resources(Path(args.diff))
-        except changes.ChangeSetError as error:
+            base = artifacts.read_resources(Path(args.diff), "--diff")
+        except artifacts.PlanDirectoryError as error:
             return fail(str(error))
     result = plan_into(args.stack, args.out)
     if isinstance(result, int):

@@ -195,3 +195,24 @@ def write(plan: Plan, out: Path, project: Optional[Path] = None) -> list[str]:
     files = render(plan)
     outputs.replace_directory(out, files, "plan", "--out", project, folders=SUBDIRS)
     return sorted(files)
+
+
+class PlanDirectoryError(ValueError):
+    """A directory given as an earlier plan holds no plan's ``resources.json``."""
+
+
+def read_resources(directory: Path, option: str) -> list[dict[str, Any]]:
+    """The resources an earlier ``plan`` wrote into ``directory`` (given as ``option``:
+    ``--diff``, ``--plan``), checked to be a plan's list of resources."""
+    from components.config.inputs import files
+
+    path = directory / "resources.json"
+    try:
+        data = json.loads(files.read_text(path, files.STACK_FILE_LIMIT * 64))
+    except files.InputFileError as error:
+        raise PlanDirectoryError(f"{error}: {option} takes the directory of an earlier plan") from None
+    except ValueError:
+        raise PlanDirectoryError(f"{path}: not a resources.json written by `vault-platform plan`") from None
+    if not isinstance(data, list) or not all(isinstance(r, dict) and "urn" in r and "type" in r for r in data):
+        raise PlanDirectoryError(f"{path}: not a resources.json written by `vault-platform plan`")
+    return data

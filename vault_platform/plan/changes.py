@@ -15,10 +15,8 @@ from __future__ import annotations
 import difflib
 import json
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Iterable
 
-from components.config.inputs import files
 
 REPLACED_BY: dict[str, tuple[str, ...]] = {
     "vault:index/mount:Mount": ("type",),
@@ -73,23 +71,6 @@ class ResourceChange:
     fields: list[FieldChange] = field(default_factory=list)
     replaced_by: list[str] = field(default_factory=list)
     protected: bool = False
-
-
-class ChangeSetError(ValueError):
-    """The base directory holds no plan."""
-
-
-def load_resources(directory: Path) -> list[dict[str, Any]]:
-    path = directory / "resources.json"
-    try:
-        data = json.loads(files.read_text(path, files.STACK_FILE_LIMIT * 64))
-    except files.InputFileError as error:
-        raise ChangeSetError(f"{error}: --diff takes the directory of an earlier plan") from None
-    except ValueError:
-        raise ChangeSetError(f"{path}: not a resources.json written by `vault-platform plan`") from None
-    if not isinstance(data, list) or not all(isinstance(r, dict) and "urn" in r for r in data):
-        raise ChangeSetError(f"{path}: not a resources.json written by `vault-platform plan`")
-    return data
 
 
 def _key(resource: dict[str, Any]) -> str:

@@ -174,7 +174,7 @@ def test_the_command_refuses_a_bad_plan_directory_and_a_bad_concurrency(tmp_path
     assert "--plan" in capsys.readouterr().err
     (tmp_path / "resources.json").write_text('{"not": "a plan"}', encoding="utf-8")
     assert main(["drift", "--stack", "production", "--plan", str(tmp_path), "--address", "http://127.0.0.1:9"]) == 2
-    assert "is not a plan's list of resources" in capsys.readouterr().err
+    assert "resources.json: not a resources.json written by `vault-platform plan`" in capsys.readouterr().err
     with pytest.raises(SystemExit) as caught:
         main(["drift", "--stack", "production", "--concurrency", "0"])
     assert caught.value.code == 2 and "from 1 to 32" in capsys.readouterr().err
