@@ -51,10 +51,6 @@ class VaultConfigurationArgs:
                    audit_in_server_config=config.cluster.target.audit_in_config, replicas=config.cluster.replicas)
 
 
-def _at(namespace: Optional[str], path: str) -> str:
-    return f"{namespace}/{path}" if namespace else path
-
-
 class VaultConfiguration(pulumi.ComponentResource):
     """Namespaces, audit devices, policies, auth methods, roles, identity groups, secret
     engines, password policies, quotas and Raft autopilot."""
@@ -62,9 +58,7 @@ class VaultConfiguration(pulumi.ComponentResource):
     def __init__(self, name: str, args: VaultConfigurationArgs, opts: Optional[pulumi.ResourceOptions] = None):
         spec = args.spec
         marks = {  # read by the CrossGuard pack: who may hold privileged policies, and what is held by none
-            "administrative": sorted([*(f"role {_at(r.namespace, f'{r.mount}/{r.name}')}" for r in spec.roles
-                                        if r.administrative),
-                                      *(f"group {_at(g.namespace, g.name)}" for g in spec.groups if g.administrative)]),
+            "administrative": sorted(h.label for h in [*spec.roles, *spec.groups] if h.administrative),
             "unattached": list(spec.policies.unattached),
         }
         super().__init__("vault-platform:configuration:VaultConfiguration", name, marks, opts)

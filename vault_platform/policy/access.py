@@ -50,14 +50,14 @@ class Matrix:
 
 def identities_of(vault_spec: Any) -> dict[str, list[str]]:
     """``role <mount>/<name>`` and ``group <name>`` -> policies, from the `vault` config."""
-    found: dict[str, list[str]] = {}
-    for role in vault_spec.roles:
-        prefix = f"{role.namespace}/" if role.namespace else ""
-        found[f"role {prefix}{role.mount}/{role.name}"] = list(role.token_policies)
-    for group in vault_spec.groups:
-        prefix = f"{group.namespace}/" if group.namespace else ""
-        found[f"group {prefix}{group.name}"] = list(group.policies)
-    return found
+    return {**{role.label: list(role.token_policies) for role in vault_spec.roles},
+            **{group.label: list(group.policies) for group in vault_spec.groups}}
+
+
+def escalation(names: Sequence[str], privileged: Mapping[str, str]) -> Optional[str]:
+    """Why an identity holding ``names`` can grant itself anything (``privileged``: policy ->
+    why), or None."""
+    return "; ".join(f"holds {name}: {privileged[name]}" for name in names if name in privileged) or None
 
 
 def build(stack: str, policies: Mapping[str, Policy], identities: Mapping[str, Sequence[str]],
@@ -73,9 +73,9 @@ def build(stack: str, policies: Mapping[str, Policy], identities: Mapping[str, S
     keys = [probe for probe, _ in probes]
     matrix = Matrix(stack, sorted(identities), paths, policies={i: list(n) for i, n in sorted(identities.items())})
     for identity, names in identities.items():
-        reasons = [f"holds {name}: {(privileged or {})[name]}" for name in names if name in (privileged or {})]
+        reasons = escalation(names, privileged or {})
         if reasons:
-            matrix.escalating[identity] = "; ".join(reasons)
+            matrix.escalating[identity] = reasons
     for identity in matrix.identities:
         held = [policies[n] for n in identities[identity] if n in policies]
         acl = ACL(held, dialect=dialect)

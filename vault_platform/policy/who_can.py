@@ -15,6 +15,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Mapping, Optional, Sequence
 
 from vault_acl import ACL, CAPABILITIES, DEFAULT_DIALECT, DENY, Policy
+from vault_platform.policy.access import escalation
 
 SHOWN_CAPABILITIES = ("create", "read", "update", "patch", "delete", "list", "sudo")
 
@@ -50,8 +51,7 @@ def who_can(path: str, policies: Mapping[str, Policy], identities: Mapping[str, 
         names = list(identities[identity])
         held = [policies[name] for name in names if name in policies]
         rule = ACL(held, dialect=dialect).rule_for(operation, path) if held else None
-        escalating = [f"holds {name}: {privileged[name]}" for name in names if name in privileged]
-        escalates = "; ".join(escalating) or None
+        escalates = escalation(names, privileged)
         if rule is None:
             if escalates:
                 found.append(Access(identity, names, escalates=escalates))

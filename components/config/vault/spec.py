@@ -173,6 +173,11 @@ class RoleSpec(Model):
         "methods, roles, identity, token roles or audit devices, or sudo with a write under sys/). Mark the "
         "deploy identity and administrators only.")
 
+    @property
+    def label(self) -> str:
+        """How the tools name it: ``role [<namespace>/]<mount>/<name>``."""
+        return f"role {self.namespace + '/' if self.namespace else ''}{self.mount}/{self.name}"
+
 
 class GroupAliasSpec(Model):
     name: StrictStr = Field(..., description="Group name as the auth method reports it (OIDC/LDAP group).")
@@ -187,6 +192,11 @@ class GroupSpec(Model):
     member_groups: tuple[StrictStr, ...] = Field((), description="internal: names of member groups.")
     aliases: tuple[GroupAliasSpec, ...] = Field((), description="external: directory groups mapped to it.")
     administrative: StrictBool = Field(False, description="Its members may hold privileged policies (see roles).")
+
+    @property
+    def label(self) -> str:
+        """How the tools name it: ``group [<namespace>/]<name>``."""
+        return f"group {self.namespace + '/' if self.namespace else ''}{self.name}"
 
 
 class PoliciesSpec(Model):
