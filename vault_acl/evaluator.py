@@ -212,6 +212,12 @@ class ACL:
             return ["deny"]
         return capability_names(rule.capabilities)
 
+    def granted(self, path: str) -> set[str]:
+        """The capabilities held on ``path``: :meth:`capabilities` without the ``deny`` that
+        stands for "nothing" (empty when denied or unmatched)."""
+        capabilities = set(self.capabilities(path))
+        return set() if capabilities == {"deny"} else capabilities
+
     def rules(self) -> list[PathRule]:
         """Every merged rule (exact, prefix, segment)."""
         return [*self._exact.values(), *self._prefix.values(), *self._segment.values()]

@@ -106,10 +106,6 @@ def _witnesses(rule_path: str, family: str, namespaces: Iterable[str]) -> set[st
     return found
 
 
-def _granted(acl: ACL, path: str) -> set[str]:
-    capabilities = set(acl.capabilities(path))
-    return set() if "deny" in capabilities else capabilities
-
 
 def privileges(policy: Policy, dialect: str = DEFAULT_DIALECT, namespaces: Iterable[str] = ()) -> list[Privilege]:
     """Why ``policy`` is privileged, one entry per thing it lets a holder do (empty: it is
@@ -130,18 +126,18 @@ def privileges(policy: Policy, dialect: str = DEFAULT_DIALECT, namespaces: Itera
             continue
         for family, what in FAMILIES:
             for witness in sorted(_witnesses(rule.path, family, namespaces)):
-                if _granted(acl, witness) & WRITES:
+                if acl.granted(witness) & WRITES:
                     note(what, witness)
         witness = "/".join(_filled(part) for part in rule.path.split("/"))
         if "sys" in witness.split("/")[:-1] or witness == "sys":
             sudo_candidates.add(witness)
         for family in TOKEN_CREATION:
             for candidate in sorted(_witnesses(rule.path, family, namespaces)):
-                granted = _granted(acl, candidate)
+                granted = acl.granted(candidate)
                 if "sudo" in granted and granted & {"create", "update"}:
                     note("create tokens with any policies (sudo on token creation)", candidate)
     for at in sorted(sudo_candidates):
-        granted = _granted(acl, at)
+        granted = acl.granted(at)
         if "sudo" in granted and granted & WRITES:
             note("hold sudo with a write capability under sys/", at)
     return list(found.values())

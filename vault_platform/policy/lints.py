@@ -51,10 +51,6 @@ def probe_path(rule_path: str) -> str:
     return "/".join("example" if part == "+" else part for part in path.split("/"))
 
 
-def _granted(acl: ACL, path: str) -> set[str]:
-    capabilities = set(acl.capabilities(path))
-    return set() if capabilities == {"deny"} else capabilities
-
 
 def lint_policy(policy: Policy, file: str, dialect: str = DEFAULT_DIALECT, namespaces: Sequence[str] = ()
                 ) -> list[Lint]:
@@ -140,7 +136,7 @@ def lint_identities(
                 if rule.capabilities & DENY:
                     continue
                 probe = probe_path(rule.path)
-                if _granted(alone, probe) and combined.capabilities(probe) == ["deny"]:
+                if alone.granted(probe) and combined.capabilities(probe) == ["deny"]:
                     denier = next((p.name for p in held if p is not policy
                                    and ACL([p], dialect=dialect).capabilities(probe) == ["deny"]
                                    and (r := ACL([p], dialect=dialect).rule_for("read", probe)) is not None
