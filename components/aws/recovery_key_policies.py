@@ -31,7 +31,7 @@ from __future__ import annotations
 
 from typing import Any, Optional, Sequence
 
-from components.aws.unseal_policies import ADMIN_ACTIONS, PROTECTED_ACTIONS, VERSION
+from components.aws.unseal_policies import VERSION, managed_key_policy
 
 READ_ACTIONS = ("secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue")
 """What a custodian needs to read its share."""
@@ -161,10 +161,7 @@ def key_policy(administrators: Sequence[str], custodian_roles: Sequence[tuple[st
 
     ``custodian_roles`` pairs each role's ARN with its secret's :func:`secret_arn_pattern`;
     ``single_role`` is the role of a retained single secret."""
-    statements: list[dict[str, Any]] = [
-        {"Sid": "KeyAdministration", "Effect": "Allow", "Principal": {"AWS": sorted(administrators)},
-         "Action": list(ADMIN_ACTIONS), "Resource": "*"},
-    ]
+    statements: list[dict[str, Any]] = []
     for share, (role_arn, secret) in enumerate(custodian_roles, start=1):
         statements.append({"Sid": f"Custodian{share}", "Effect": "Allow", "Principal": {"AWS": role_arn},
                            "Action": [*DECRYPT_ACTIONS, "kms:DescribeKey"], "Resource": "*",
@@ -176,9 +173,7 @@ def key_policy(administrators: Sequence[str], custodian_roles: Sequence[tuple[st
         statements.append({"Sid": "SingleSecretCustodian", "Effect": "Allow", "Principal": {"AWS": single_role},
                            "Action": ["kms:Decrypt", "kms:GenerateDataKey", "kms:DescribeKey"], "Resource": "*",
                            "Condition": via_secrets_manager(region)})
-    statements.append({"Sid": "ProtectRecoveryKeyKey", "Effect": "Deny", "Principal": {"AWS": "*"},
-                       "Action": list(PROTECTED_ACTIONS), "Resource": "*"})
-    return {"Version": VERSION, "Statement": statements}
+    return managed_key_policy(administrators, statements, "ProtectRecoveryKeyKey")
 
 
 def _all_but(principals: Sequence[str]) -> dict[str, Any]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from components.aws.unseal_policies import ADMIN_ACTIONS, PROTECTED_ACTIONS, VERSION
+from components.aws.unseal_policies import VERSION, managed_key_policy
 
 
 def uploader_policy(bucket_arn: str, prefix: str, key_arn: str) -> dict[str, Any]:
@@ -46,10 +46,7 @@ def key_policy(administrators: list[str], uploader_role_arn: str | None, restore
     replica's key, encrypts the copies) through S3; nobody may disable it or schedule its
     deletion (without it no snapshot can ever be read)."""
     via_s3 = {"StringEquals": {"kms:ViaService": f"s3.{region}.amazonaws.com"}}
-    statements: list[dict[str, Any]] = [
-        {"Sid": "KeyAdministration", "Effect": "Allow", "Principal": {"AWS": sorted(administrators)},
-         "Action": list(ADMIN_ACTIONS), "Resource": "*"},
-    ]
+    statements: list[dict[str, Any]] = []
     if uploader_role_arn is not None:
         statements.append({"Sid": "UploaderEncryptsThroughS3", "Effect": "Allow",
                            "Principal": {"AWS": uploader_role_arn}, "Action": ["kms:Encrypt", "kms:GenerateDataKey"],
@@ -61,9 +58,7 @@ def key_policy(administrators: list[str], uploader_role_arn: str | None, restore
     if replication_role_arn is not None:
         statements.append({"Sid": "ReplicationThroughS3", "Effect": "Allow", "Principal": {"AWS": replication_role_arn},
                            "Action": list(replication_uses), "Resource": "*", "Condition": via_s3})
-    statements.append({"Sid": "ProtectSnapshotKey", "Effect": "Deny", "Principal": {"AWS": "*"},
-                       "Action": list(PROTECTED_ACTIONS), "Resource": "*"})
-    return {"Version": VERSION, "Statement": statements}
+    return managed_key_policy(administrators, statements, "ProtectSnapshotKey")
 
 
 def bucket_policy(bucket_arn: str) -> dict[str, Any]:

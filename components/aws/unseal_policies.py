@@ -44,35 +44,30 @@ PROTECTED_ACTIONS = ("kms:DisableKey", "kms:ScheduleKeyDeletion")
 Deleting it takes a deliberate key-policy change first."""
 
 
-def key_policy(administrators: Sequence[str], vault_role_arn: str) -> dict[str, Any]:
-    """The unseal key's policy: administrators manage but cannot use it; only Vault's
-    role can use it; nobody can disable it or schedule its deletion."""
+def managed_key_policy(administrators: Sequence[str], uses: Sequence[dict[str, Any]], protect_sid: str
+                       ) -> dict[str, Any]:
+    """The shape every key the stack creates shares: the named administrators manage but
+    cannot use it; ``uses`` (Allow statements) say who uses it and how; nobody may disable
+    it or schedule its deletion (statement ``protect_sid``)."""
     return {
         "Version": VERSION,
         "Statement": [
-            {
-                "Sid": "KeyAdministration",
-                "Effect": "Allow",
-                "Principal": {"AWS": sorted(administrators)},
-                "Action": list(ADMIN_ACTIONS),
-                "Resource": "*",
-            },
-            {
-                "Sid": "VaultAutoUnseal",
-                "Effect": "Allow",
-                "Principal": {"AWS": vault_role_arn},
-                "Action": list(UNSEAL_ACTIONS),
-                "Resource": "*",
-            },
-            {
-                "Sid": "ProtectUnsealKey",
-                "Effect": "Deny",
-                "Principal": {"AWS": "*"},
-                "Action": list(PROTECTED_ACTIONS),
-                "Resource": "*",
-            },
+            {"Sid": "KeyAdministration", "Effect": "Allow", "Principal": {"AWS": sorted(administrators)},
+             "Action": list(ADMIN_ACTIONS), "Resource": "*"},
+            *uses,
+            {"Sid": protect_sid, "Effect": "Deny", "Principal": {"AWS": "*"}, "Action": list(PROTECTED_ACTIONS),
+             "Resource": "*"},
         ],
     }
+
+
+def key_policy(administrators: Sequence[str], vault_role_arn: str) -> dict[str, Any]:
+    """The unseal key's policy: administrators manage but cannot use it; only Vault's
+    role can use it; nobody can disable it or schedule its deletion."""
+    return managed_key_policy(administrators, [{"Sid": "VaultAutoUnseal", "Effect": "Allow",
+                                                "Principal": {"AWS": vault_role_arn},
+                                                "Action": list(UNSEAL_ACTIONS), "Resource": "*"}],
+                              "ProtectUnsealKey")
 
 
 def role_policy(key_arn: str) -> dict[str, Any]:
