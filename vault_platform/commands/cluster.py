@@ -41,8 +41,7 @@ def cmd_cluster(args: argparse.Namespace) -> int:
                 return fail(f"the stack file says cluster.replicas: {config.cluster.replicas}; set it to {args.to} "
                             "first (then this command, then `pulumi up`), so that the next `pulumi up` keeps the "
                             "cluster at its new size")
-            current = len(procedure.state().voters)
-            scale_down(procedure, current, args.to)
+            scale_down(procedure, args.to)
     except (LifecycleError, LiveError) as error:
         print(f"error: {error}")
         return EXIT_FAILED

@@ -72,7 +72,6 @@ class Server:
     id: str
     healthy: bool
     voter: bool
-    leader: bool
     version: str
     last_contact: float = 0.0
     """Seconds since the leader last heard from it, as of the read."""
@@ -104,8 +103,8 @@ def read_autopilot(operator: VaultOperator) -> Autopilot:
     if not data.get("servers"):
         raise LiveError("autopilot reports no servers: is the storage Raft?")
     servers = {
-        sid: Server(sid, bool(s.get("healthy")), s.get("status") in ("voter", "leader"), s.get("status") == "leader",
-                    str(s.get("version") or "?"), go_duration(str(s.get("last_contact") or "0s")))
+        sid: Server(sid, bool(s.get("healthy")), s.get("status") in ("voter", "leader"), str(s.get("version") or "?"),
+                    go_duration(str(s.get("last_contact") or "0s")))
         for sid, s in data["servers"].items()
     }
     return Autopilot(bool(data.get("healthy")), str(data.get("leader") or ""), servers, read_at)
@@ -176,8 +175,7 @@ class Procedure:
         self.say(f"{leader}: stepping down")
         self.operator.put("sys/step-down", {})
         state = self.wait(f"a leader other than {leader}",
-                          lambda s: s.leader not in ("", leader) and s.servers.get(s.leader) is not None
-                          and s.servers[s.leader].healthy)
+                          lambda s: s.leader not in ("", leader) and getattr(s.servers.get(s.leader), "healthy", False))
         self.say(f"{state.leader}: now leads")
         return state.leader
 
@@ -218,12 +216,13 @@ def upgrade(procedure: Procedure, replicas: int, version: Optional[str]) -> list
     return order
 
 
-def scale_down(procedure: Procedure, current: int, target: int) -> list[str]:
-    """Remove the servers with ordinals ``target`` .. ``current - 1``, the highest first;
-    returns the removed ids."""
+def scale_down(procedure: Procedure, target: int) -> list[str]:
+    """Remove the voters with ordinals ``target`` and above, the highest first; returns the
+    removed ids."""
+    state = procedure.state()
+    current = len(state.voters)
     if not 1 <= target < current:
         raise LifecycleError(f"cannot scale {current} servers down to {target}: allowed 1 to {current - 1}")
-    state = procedure.state()
     by_ordinal = {ordinal(sid): sid for sid in state.voters}
     # The servers that stay must be healthy; those to remove may be down already (a run that
     # stopped between shrinking the StatefulSet and removing the peer is resumed).

@@ -121,7 +121,7 @@ def test_a_scale_down_that_stopped_after_shrinking_resumes_with_the_dead_server(
 
     pods = Pods()
     said: list[str] = []
-    removed = lifecycle.scale_down(lifecycle.Procedure(operator, pods, say=said.append, timeout=5, poll=0.01), 5, 3)
+    removed = lifecycle.scale_down(lifecycle.Procedure(operator, pods, say=said.append, timeout=5, poll=0.01), 3)
     assert removed == ["vault-4", "vault-3"] and pods.scaled == [4, 3]
     assert operator.writes == [("sys/storage/raft/remove-peer", {"server_id": "vault-4"}),
                                ("sys/storage/raft/remove-peer", {"server_id": "vault-3"})]
@@ -129,5 +129,4 @@ def test_a_scale_down_that_stopped_after_shrinking_resumes_with_the_dead_server(
     servers = {f"vault-{n}": {"healthy": n != 1} for n in range(5)}
     with pytest.raises(lifecycle.LifecycleError, match="the servers that stay are not ready: 3 of 3 voting, "
                                                        "unhealthy: vault-1"):
-        lifecycle.scale_down(lifecycle.Procedure(StateOperator(servers, "vault-0"), Pods(), timeout=1, poll=0.01),
-                             5, 3)
+        lifecycle.scale_down(lifecycle.Procedure(StateOperator(servers, "vault-0"), Pods(), timeout=1, poll=0.01), 3)
